@@ -1,0 +1,17 @@
+namespace Lth.Experiments;
+
+/// <summary>Which data a run trains and evaluates on.</summary>
+public sealed record DatasetHparams
+{
+    [Hparam("dataset", "dataset: mnist, fashion-mnist, kmnist, cifar10, synthetic")]
+    public string Name { get; init; } = "fashion-mnist";
+
+    [Hparam("validation", "images held out from the END of the training set for validation (never the test set)")]
+    public int Validation { get; init; } = 5000;
+
+    [Hparam("train-subset", "use only the first N remaining training images (0 = all)")]
+    public int TrainSubset { get; init; }
+
+    [Hparam("test-subset", "use only the first N test images (0 = all)")]
+    public int TestSubset { get; init; }
+}

@@ -1,0 +1,15 @@
+namespace Lth.Experiments;
+
+/// <summary>
+/// Marks a property of an hparams record as a hyperparameter. The flag name, the preset key,
+/// the canonical string and the run hash are all derived from this one declaration.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HparamAttribute(string flag, string description) : Attribute
+{
+    /// <summary>The command-line flag without dashes, e.g. <c>lr</c> for <c>--lr</c>; also the key in preset files.</summary>
+    public string Flag { get; } = flag;
+
+    /// <summary>One line for <c>--help</c> and <c>lth presets</c>.</summary>
+    public string Description { get; } = description;
+}

@@ -1,0 +1,20 @@
+namespace Lth.Experiments;
+
+/// <summary>How each level prunes the trained network.</summary>
+public sealed record PruningHparams
+{
+    [Hparam("prune", "magnitude pruning scope: layerwise | global")]
+    public string Scope { get; init; } = "layerwise";
+
+    [Hparam("rate", "fraction of the REMAINING weights of each hidden fully-connected layer pruned per level")]
+    public double Rate { get; init; } = 0.2;
+
+    [Hparam("rate-output", "fraction of the remaining weights of the output layer pruned per level")]
+    public double RateOutput { get; init; } = 0.1;
+
+    [Hparam("rate-conv", "fraction of the remaining weights of each convolutional layer pruned per level")]
+    public double RateConv { get; init; } = 0.1;
+
+    [Hparam("prune-biases", "prune biases too (at their layer's rate)")]
+    public bool PruneBiases { get; init; }
+}
