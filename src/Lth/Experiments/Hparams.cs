@@ -1,0 +1,154 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lth.Models;
+using Lth.Training;
+
+namespace Lth.Experiments;
+
+/// <summary>
+/// The single source of truth for hyperparameters: the CLI flags, preset files, the canonical
+/// string, <c>hparams.json</c> and the run hash are all derived from the <see cref="HparamAttribute"/>
+/// declarations on the hparams records (after open_lth's hparams).
+/// </summary>
+public static class Hparams
+{
+    /// <summary>Every field, in declaration order: dataset, model, training, pruning, then lottery-level fields.</summary>
+    public static IReadOnlyList<HparamField> Fields { get; } = BuildFields();
+
+    private static readonly Dictionary<string, HparamField> ByFlag = Fields.ToDictionary(f => f.Flag);
+    private static readonly LotteryHparams Defaults = new();
+
+    public static HparamField Field(string flag) =>
+        ByFlag.TryGetValue(flag, out var f) ? f : throw new HparamsException($"unknown hyperparameter '{flag}'");
+
+    public static bool IsField(string flag) => ByFlag.ContainsKey(flag);
+
+    /// <summary>Sets a field from text (as from a flag or preset); validation happens in <see cref="Validate"/>.</summary>
+    public static LotteryHparams With(this LotteryHparams hp, string flag, string text)
+    {
+        var f = Field(flag);
+        return f.With(hp, f.Parse(text));
+    }
+
+    /// <summary>
+    /// <c>section.flag=value</c> for every field that differs from its default, sorted, joined by ';'.
+    /// Fields at their default are left out, so adding a field with a neutral default keeps old hashes.
+    /// </summary>
+    public static string Canonical(LotteryHparams hp) =>
+        string.Join(";", Fields
+            .Select(f => (f, v: f.Format(f.Get(hp)), d: f.Format(f.Get(Defaults))))
+            .Where(x => x.v != x.d)
+            .Select(x => $"{x.f.Section}.{x.f.Flag}={x.v}")
+            .OrderBy(s => s, StringComparer.Ordinal));
+
+    /// <summary>First 16 hex digits of SHA-256 of <see cref="Canonical"/>: the run's identity.</summary>
+    public static string Hash(LotteryHparams hp) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(hp))))[..16];
+
+    /// <summary>All fields (defaults included) as JSON: { section: { flag: value } }.</summary>
+    public static string ToJson(LotteryHparams hp)
+    {
+        var root = new JsonObject();
+        foreach (var g in Fields.GroupBy(f => f.Section))
+        {
+            var sec = new JsonObject();
+            foreach (var f in g)
+                sec[f.Flag] = f.Get(hp) switch
+                {
+                    string s => JsonValue.Create(s),
+                    int i => JsonValue.Create(i),
+                    long l => JsonValue.Create(l),
+                    double d => JsonValue.Create(d),
+                    bool b => JsonValue.Create(b),
+                    var o => JsonValue.Create(o?.ToString()),
+                };
+            root[g.Key] = sec;
+        }
+        return root.ToJsonString(new JsonSerializerOptions(JsonSerializerDefaults.General) { WriteIndented = true, TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() });
+    }
+
+    /// <summary>Reads <see cref="ToJson"/>'s format, or a flat { flag: value } object (preset files).</summary>
+    public static LotteryHparams FromJson(string json, LotteryHparams? start = null, string source = "hparams")
+    {
+        var hp = start ?? new LotteryHparams();
+        JsonNode? node;
+        try { node = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new HparamsException($"{source}: not valid JSON ({e.Message.Split('\n')[0]})"); }
+        if (node is not JsonObject obj) throw new HparamsException($"{source}: expected a JSON object");
+        foreach (var (key, value) in obj)
+        {
+            if (value is JsonObject section)
+                foreach (var (k2, v2) in section) hp = SetJson(hp, k2, v2, source);
+            else hp = SetJson(hp, key, value, source);
+        }
+        return hp;
+    }
+
+    private static LotteryHparams SetJson(LotteryHparams hp, string flag, JsonNode? value, string source)
+    {
+        if (!IsField(flag)) throw new HparamsException($"{source}: unknown hyperparameter '{flag}'");
+        var text = value is null ? "" : value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+        return hp.With(flag, text);
+    }
+
+    /// <summary>Checks every field's range and syntax; throws <see cref="HparamsException"/> naming the flag.</summary>
+    public static void Validate(LotteryHparams hp)
+    {
+        var d = hp.Dataset; var m = hp.Model; var t = hp.Training; var p = hp.Pruning;
+        Require(d.Validation >= 0, "validation", "must be >= 0");
+        Require(d.TrainSubset >= 0, "train-subset", "must be >= 0");
+        Require(d.TestSubset >= 0, "test-subset", "must be >= 0");
+        Check("model", () => ModelRegistry.Validate(m.Name));
+        Check("activation", () => Activation.Parse(m.Activation));
+        Check("init", () => Init.Schemes.Parse(m.Init));
+        Check("bias-init", () => Init.Schemes.ParseBias(m.BiasInit));
+        Require(Optimizers.Names.Contains(t.Optimizer), "optimizer", $"'{t.Optimizer}' is not one of {string.Join(", ", Optimizers.Names)}");
+        Require(t.Lr > 0, "lr", "must be > 0");
+        Require(t.Momentum >= 0 && t.Momentum < 1, "momentum", "must be in [0, 1)");
+        Require(t.WeightDecay >= 0, "weight-decay", "must be >= 0");
+        Require(t.Beta1 >= 0 && t.Beta1 < 1, "beta1", "must be in [0, 1)");
+        Require(t.Beta2 >= 0 && t.Beta2 < 1, "beta2", "must be in [0, 1)");
+        Require(t.Eps > 0, "eps", "must be > 0");
+        Require(t.Batch > 0, "batch", "must be > 0");
+        Check("steps", () => { if (Step.Parse(t.Steps, "steps").Count <= 0) throw new FormatException("steps: must be > 0"); });
+        Check("eval-every", () => { if (Step.Parse(t.EvalEvery, "eval-every").Count <= 0) throw new FormatException("eval-every: must be > 0"); });
+        Check("rewind", () => Step.Parse(hp.Rewind, "rewind"));
+        Require(p.Scope is "layerwise" or "global", "prune", $"'{p.Scope}' is not layerwise or global");
+        foreach (var (flag, rate) in new[] { ("rate", p.Rate), ("rate-output", p.RateOutput), ("rate-conv", p.RateConv) })
+            Require(rate >= 0 && rate < 1, flag, $"{rate} is outside [0, 1)");
+    }
+
+    private static void Require(bool ok, string flag, string problem)
+    {
+        if (!ok) throw new HparamsException($"--{flag}: {problem}");
+    }
+
+    private static void Check(string flag, Action parse)
+    {
+        try { parse(); }
+        catch (HparamsException) { throw; }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            var msg = e.Message.Split('\n')[0];
+            throw new HparamsException(msg.StartsWith(flag + ":") ? "--" + msg : $"--{flag}: {msg}");
+        }
+    }
+
+    private static List<HparamField> BuildFields()
+    {
+        var fields = new List<HparamField>();
+        var sections = new (string Name, string Prop)[] { ("dataset", "Dataset"), ("model", "Model"), ("training", "Training"), ("pruning", "Pruning") };
+        foreach (var (name, prop) in sections)
+        {
+            var sp = typeof(LotteryHparams).GetProperty(prop)!;
+            foreach (var p in sp.PropertyType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                if (p.GetCustomAttribute<HparamAttribute>() is { } a) fields.Add(new HparamField(name, sp, p, a));
+        }
+        foreach (var p in typeof(LotteryHparams).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            if (p.GetCustomAttribute<HparamAttribute>() is { } a) fields.Add(new HparamField("lottery", null, p, a));
+        return fields;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lth.Experiments;
+
+/// <summary>What one level of one run produced (<c>summary.json</c>).</summary>
+public sealed record LevelSummary
+{
+    public required int Level { get; init; }
+    public required long Seed { get; init; }
+    public required string Hash { get; init; }
+    public required string Init { get; init; }
+    /// <summary>Fraction of prunable weights (not biases) alive.</summary>
+    public required double Density { get; init; }
+    public required Dictionary<string, double> LayerDensity { get; init; }
+    public long? EarlyStopIteration { get; init; }
+    public double? TestAccuracyAtEarlyStop { get; init; }
+    public double? ValLossAtEarlyStop { get; init; }
+    public double? FinalTestAccuracy { get; init; }
+    public double? FinalValAccuracy { get; init; }
+    public double? FinalTrainLoss { get; init; }
+    public bool Diverged { get; init; }
+    public long? DivergedAt { get; init; }
+    public required long StartIteration { get; init; }
+    public required long Iterations { get; init; }
+    public required double WallSeconds { get; init; }
+    public required int Threads { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    public static LevelSummary FromJson(string json, string path) =>
+        JsonSerializer.Deserialize<LevelSummary>(json, Options) ?? throw new InvalidDataException($"{path}: empty summary");
+
+    public static LevelSummary Load(string path) => FromJson(File.ReadAllText(path), path);
+}

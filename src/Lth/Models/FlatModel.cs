@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lth.Models;
+
+/// <summary>
+/// Base class holding the flat parameter and gradient buffers and the per-parameter leaf views.
+/// Each leaf is <c>Flat.narrow(…).view(K, …shape)</c>, detached and marked as requiring grad,
+/// with its <c>.grad</c> set once to the matching view of <see cref="FlatGrad"/>: autograd then
+/// accumulates in place into the flat gradient.
+/// </summary>
+public abstract class FlatModel : IModel
+{
+    private readonly Dictionary<string, Tensor> leaves = new();
+
+    protected FlatModel(string spec, ParameterLayout layout)
+    {
+        Spec = spec;
+        Layout = layout;
+        Flat = zeros(layout.TotalSize, dtype: ScalarType.Float32);
+        FlatGrad = zeros(layout.TotalSize, dtype: ScalarType.Float32);
+        foreach (var p in layout.Parameters)
+        {
+            long[] shape = [layout.Members, .. p.Shape];
+            var leaf = Flat.narrow(0, p.Offset, p.Numel * layout.Members).view(shape).detach().requires_grad_(true);
+            leaf.grad = FlatGrad.narrow(0, p.Offset, p.Numel * layout.Members).view(shape);
+            leaves[p.Name] = leaf;
+        }
+    }
+
+    public string Spec { get; }
+    public ParameterLayout Layout { get; }
+    public Tensor Flat { get; }
+    public Tensor FlatGrad { get; }
+    public virtual int EvalBatch => 1000;
+    protected int Members => Layout.Members;
+
+    public Tensor Parameter(string name) => leaves.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no parameter '{name}'");
+
+    public Tensor View(Tensor buffer, ParameterInfo info, int member)
+    {
+        long n = info.Numel;
+        return buffer.narrow(0, info.Offset + member * n, n).view(info.Shape);
+    }
+
+    public abstract Tensor Forward(Tensor input);
+
+    public void Dispose()
+    {
+        foreach (var t in leaves.Values) t.Dispose();
+        Flat.Dispose();
+        FlatGrad.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

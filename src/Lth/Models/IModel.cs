@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace Lth.Models;
+
+/// <summary>
+/// A network architecture trained as a cohort of K ≥ 1 independent members (a plain run is K = 1).
+/// All parameters are views of one flat buffer <see cref="Flat"/> laid out by <see cref="Layout"/>;
+/// autograd accumulates their gradients into the flat buffer <see cref="FlatGrad"/>.
+/// These are not <c>nn.Module</c>s: a Module owns its parameters, whereas here the flat buffer
+/// does, so the optimizer and the mask are a handful of whole-buffer operations.
+/// </summary>
+public interface IModel : IDisposable
+{
+    /// <summary>Registry spec this model was built from, e.g. <c>lenet:300,100</c>.</summary>
+    string Spec { get; }
+
+    ParameterLayout Layout { get; }
+
+    /// <summary>All parameters of all members, flat (requires no grad itself).</summary>
+    Tensor Flat { get; }
+
+    /// <summary>Gradient of <see cref="Flat"/>, filled by backward; zero it before each step.</summary>
+    Tensor FlatGrad { get; }
+
+    /// <summary>The parameter <paramref name="name"/> of all members, shape [K, …shape] (a view of <see cref="Flat"/>).</summary>
+    Tensor Parameter(string name);
+
+    /// <summary>Member <paramref name="member"/>'s view of <paramref name="buffer"/>'s block for <paramref name="info"/>.</summary>
+    Tensor View(Tensor buffer, ParameterInfo info, int member);
+
+    /// <summary>
+    /// Logits [K, B, classes] for input [B, …example] shared by all members, or [K, B, …example] per member.
+    /// </summary>
+    Tensor Forward(Tensor input);
+
+    /// <summary>A batch size for evaluation that is fast for this architecture.</summary>
+    int EvalBatch { get; }
+}

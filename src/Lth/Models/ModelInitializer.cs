@@ -1,0 +1,28 @@
+using Lth.Experiments;
+using Lth.Init;
+using static TorchSharp.torch;
+
+namespace Lth.Models;
+
+/// <summary>
+/// Draws one member's initial weights: layer by layer in declaration order, the weight with the
+/// requested scheme and then the bias with the requested bias scheme (using the weight's fans), all
+/// from one explicit generator seeded from the run seed. The same seed and scheme give the same bits.
+/// </summary>
+public static class ModelInitializer
+{
+    public static void Apply(IModel model, int member, ModelHparams hp, long seed)
+    {
+        var scheme = Schemes.Parse(hp.Init);
+        var bias = Schemes.ParseBias(hp.BiasInit);
+        using var rng = new Generator(Seeds.ForInit(seed));
+        using var _ = no_grad();
+        var byName = model.Layout.Parameters.ToDictionary(p => p.Name);
+        foreach (var p in model.Layout.Parameters)
+        {
+            var view = model.View(model.Flat, p, member);
+            if (p.IsWeight) scheme.Apply(view, Fans.Of(p.Shape), rng);
+            else bias.Apply(view, Fans.Of(byName[p.WeightName].Shape), scheme, rng);
+        }
+    }
+}

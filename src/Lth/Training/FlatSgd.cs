@@ -1,0 +1,30 @@
+using static TorchSharp.torch;
+
+namespace Lth.Training;
+
+/// <summary>
+/// SGD with optional momentum and L2 weight decay, as torch.optim.SGD (dampening 0, no Nesterov):
+/// g ← g + λp; b ← μb + g (b = g on the first step); p ← p − lr·b.
+/// </summary>
+public sealed class FlatSgd(long size, double lr, double momentum, double weightDecay) : IFlatOptimizer
+{
+    private Tensor? buffer;
+
+    public long StepCount { get; private set; }
+
+    public void Step(Tensor p, Tensor g)
+    {
+        using var _ = no_grad();
+        StepCount++;
+        if (weightDecay != 0) g.add_(p, alpha: weightDecay);
+        if (momentum != 0)
+        {
+            if (buffer is null) buffer = g.clone();
+            else buffer.mul_(momentum).add_(g);
+            p.add_(buffer, alpha: -lr);
+        }
+        else p.add_(g, alpha: -lr);
+    }
+
+    public void Dispose() => buffer?.Dispose();
+}

@@ -1,0 +1,30 @@
+using Lth.Experiments;
+using static TorchSharp.torch;
+
+namespace Lth.Training;
+
+/// <summary>
+/// An optimizer over one flat parameter buffer: each step is a handful of whole-buffer operations
+/// instead of a dozen per parameter tensor. The math is torch.optim's, element by element.
+/// </summary>
+public interface IFlatOptimizer : IDisposable
+{
+    /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="grad"/> (which it may modify).</summary>
+    void Step(Tensor parameters, Tensor grad);
+
+    /// <summary>Steps taken since creation.</summary>
+    long StepCount { get; }
+}
+
+/// <summary>Creates the optimizer named in <see cref="TrainingHparams"/>.</summary>
+public static class Optimizers
+{
+    public static readonly string[] Names = ["adam", "sgd"];
+
+    public static IFlatOptimizer Create(TrainingHparams hp, long size) => hp.Optimizer switch
+    {
+        "adam" => new FlatAdam(size, hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay),
+        "sgd" => new FlatSgd(size, hp.Lr, hp.Momentum, hp.WeightDecay),
+        _ => throw new FormatException($"optimizer: unknown '{hp.Optimizer}' (known: {string.Join(", ", Names)})"),
+    };
+}

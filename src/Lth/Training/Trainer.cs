@@ -1,0 +1,135 @@
+using Lth.Data;
+using Lth.Experiments;
+using Lth.Models;
+using Lth.Pruning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lth.Training;
+
+/// <summary>
+/// Trains every member of a model under its mask for the length in <see cref="TrainingHparams"/>.
+/// The loss is the sum over members of each member's mean cross-entropy, so each member gets exactly
+/// the gradient of its own loss (Adam and SGD are elementwise, so members stay independent).
+/// Masked weights are exactly zero after every step: the weights, not the gradients, are
+/// multiplied by the mask (zeroing gradients is not enough with Adam, and libtorch's sqrt is slow on zeros).
+/// The data order of epoch e is a permutation drawn from a generator seeded by (seed, e), so it does
+/// not depend on where a run was resumed.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingHparams hp;
+    private readonly DatasetSplits data;
+    private readonly long seed;
+
+    public Trainer(TrainingHparams hp, DatasetSplits data, long seed)
+    {
+        this.hp = hp;
+        this.data = data;
+        this.seed = seed;
+        if (hp.Batch <= 0) throw new ArgumentOutOfRangeException(nameof(hp), "batch must be positive");
+        IterationsPerEpoch = (data.Train.Count + hp.Batch - 1) / hp.Batch;
+        TotalIterations = Step.Parse(hp.Steps, "steps").ToIterations(IterationsPerEpoch);
+        EvalEvery = Math.Max(1, Step.Parse(hp.EvalEvery, "eval-every").ToIterations(IterationsPerEpoch));
+    }
+
+    public long IterationsPerEpoch { get; }
+    public long TotalIterations { get; }
+    public long EvalEvery { get; }
+
+    /// <summary>
+    /// Trains from iteration <paramref name="start"/> (0, or the rewind point) to the end with a fresh
+    /// optimizer. The model's weights must already be the starting weights, masked.
+    /// </summary>
+    public MemberResult[] Train(IModel model, Mask mask, long start = 0, ITrainingObserver? observer = null, CancellationToken ct = default)
+    {
+        int k = model.Layout.Members;
+        var results = Enumerable.Range(0, k).Select(_ => new MemberResult()).ToArray();
+        using var optimizer = Optimizers.Create(hp, model.Layout.TotalSize);
+        using var lossSum = zeros(k, dtype: ScalarType.Float64);
+        long lossCount = 0;
+        var train = data.Train;
+        long n = train.Count;
+        Tensor? perm = null;
+        long permEpoch = -1;
+
+        observer?.OnIteration(start, TotalIterations, model);
+        Evaluate(model, results, start, lossSum, ref lossCount);
+        observer?.OnEvaluated(start, TotalIterations, results);
+
+        for (long it = start; it < TotalIterations; it++)
+        {
+            ct.ThrowIfCancellationRequested();
+            long epoch = it / IterationsPerEpoch;
+            if (epoch != permEpoch)
+            {
+                perm?.Dispose();
+                using var gen = new Generator(Seeds.ForDataOrder(seed, epoch));
+                perm = randperm(n, generator: gen);
+                permEpoch = epoch;
+            }
+            long offset = (it % IterationsPerEpoch) * hp.Batch;
+            long b = Math.Min(hp.Batch, n - offset);
+            using (var scope = NewDisposeScope())
+            {
+                var idx = perm!.narrow(0, offset, b);
+                var x = train.Images.index_select(0, idx);
+                var y = train.Labels.index_select(0, idx);
+                model.FlatGrad.zero_();
+                var logits = model.Forward(x);
+                var memberLoss = MemberLosses(logits, y, k, b);
+                memberLoss.sum().backward();
+                optimizer.Step(model.Flat, model.FlatGrad);
+                using (no_grad())
+                {
+                    model.Flat.mul_(mask.Flat);
+                    lossSum.add_(memberLoss.detach());
+                }
+                lossCount++;
+            }
+            long done = it + 1;
+            observer?.OnIteration(done, TotalIterations, model);
+            if (done % EvalEvery == 0 || done == TotalIterations)
+            {
+                Evaluate(model, results, done, lossSum, ref lossCount);
+                observer?.OnEvaluated(done, TotalIterations, results);
+                if (results.All(r => r.Diverged)) break;
+            }
+        }
+        perm?.Dispose();
+        return results;
+    }
+
+    /// <summary>Mean cross-entropy of each member over its batch: [K].</summary>
+    private static Tensor MemberLosses(Tensor logits, Tensor y, int k, long b)
+    {
+        long classes = logits.shape[2];
+        var target = k == 1 ? y : y.repeat(k);
+        return nn.functional.cross_entropy(logits.reshape(k * b, classes), target, reduction: nn.Reduction.None)
+                 .view(k, b).mean([1]);
+    }
+
+    private void Evaluate(IModel model, MemberResult[] results, long iteration, Tensor lossSum, ref long lossCount)
+    {
+        int k = results.Length;
+        if (lossCount > 0)
+        {
+            var train = lossSum.data<double>().ToArray();
+            for (int m = 0; m < k; m++) results[m].Metrics.Add(new EvalPoint(iteration, "train", train[m] / lossCount, null));
+            lossSum.zero_();
+            lossCount = 0;
+        }
+        foreach (var (split, set) in new[] { ("val", data.Validation), ("test", data.Test) })
+        {
+            if (set.Count == 0) continue;
+            var (loss, acc) = Evaluation.Run(model, set);
+            for (int m = 0; m < k; m++) results[m].Metrics.Add(new EvalPoint(iteration, split, loss[m], acc[m]));
+        }
+        for (int m = 0; m < k; m++)
+        {
+            var r = results[m];
+            if (!r.Diverged && r.Metrics.Where(e => e.Iteration == iteration).Any(e => !double.IsFinite(e.Loss)))
+                r.DivergedAt = iteration;
+        }
+    }
+}
