@@ -123,7 +123,7 @@ public class LotteryRunnerTests
         using var data = TinyData.Create();
         using var dir = new TempDir();
         var store = new RunStore(dir);
-        foreach (var (scheme, std) in new[] { ("kaiming-normal", Math.Sqrt(2.0 / 16)), ("xavier-normal", Math.Sqrt(2.0 / (16 + 32))) })
+        foreach (var (scheme, std) in new[] { ("kaiming-normal", Math.Sqrt(2.0 / 16)), ("xavier-normal", Math.Sqrt(2.0 / (16 + 2000))) })
         {
             var hp = Tiny(scheme) with { Model = Tiny(scheme).Model with { Name = "lenet:2000" } };
             hp = hp with { Training = hp.Training with { Steps = "1it" } };
