@@ -1,1 +1,19 @@
-return 0;
+using System.CommandLine;
+using Lth.Cli;
+using Lth.Cli.Commands;
+
+var root = new RootCommand("lth: lottery-ticket experiments — how does initialization change the search for winning tickets?")
+{
+    RunCommand.Create(),
+    SweepCommand.Create(),
+    PresetsCommand.Create(),
+};
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors.Take(1)) Console.Error.WriteLine("lth: " + e.Message);
+    Console.Error.WriteLine("lth: see 'lth --help'");
+    return ExitCodes.Usage;
+}
+return await parsed.InvokeAsync();

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Lth.Experiments;
+using Spectre.Console;
+
+namespace Lth.Cli.Commands;
+
+/// <summary><c>lth run</c>: one lottery experiment (one scheme, one seed), levels 0..N, resumable.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var hparams = new HparamOptions();
+        var seed = new Option<long>("--seed") { Description = "run seed: initial weights and data order", DefaultValueFactory = _ => 1 };
+        var levels = new Option<int?>("--levels") { Description = "prune-and-retrain levels after the dense level 0 [default: the preset's, else 0]" };
+        var common = new CommonOptions();
+        var cmd = new Command("run", "train, prune and reset: one lottery-ticket experiment, resumable");
+        hparams.AddTo(cmd);
+        cmd.Options.Add(seed);
+        cmd.Options.Add(levels);
+        common.AddTo(cmd);
+        cmd.SetAction((r, ct) => Task.FromResult(Cli.Guard(() =>
+        {
+            var (hp, preset) = hparams.Resolve(r);
+            int n = r.GetValue(levels) ?? preset?.Levels ?? 0;
+            if (n < 0) return Cli.Fail("--levels: must be >= 0", ExitCodes.Usage);
+            long s = r.GetValue(seed);
+            bool quiet = r.GetValue(common.Quiet);
+            common.Apply(r);
+            var store = common.Store(r);
+            bool complete = store.CompletedLevels(hp, s) > n;
+            using var data = DataAccess.Load(hp.Dataset, common.DataDir(r));
+            var runner = new LotteryRunner(store, hp, data);
+            if (!quiet)
+            {
+                AnsiConsole.MarkupLine($"[bold]lth run[/] seed {s}, levels 0..{n}: {Markup.Escape(Hparams.Canonical(hp))}");
+                AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(runner.RunDir)}[/]");
+                if (complete) AnsiConsole.MarkupLine("  already complete: nothing to do");
+            }
+            IReadOnlyList<LevelSummary> results;
+            if (!quiet && !complete && AnsiConsole.Profile.Capabilities.Interactive)
+                results = AnsiConsole.Progress().AutoClear(false)
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .Start(ctx => runner.Run(s, n, new LiveRunProgress(ctx, n, $"seed {s}"), ct));
+            else
+                results = runner.Run(s, n, quiet || complete ? null : new LineRunProgress(Console.Out), ct);
+            ResultsTable.Write(results);
+            return ExitCodes.Ok;
+        })));
+        return cmd;
+    }
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Lth.Experiments;
+using Lth.Native;
+
+namespace Lth.Cli;
+
+/// <summary>Options shared by the commands that train: where runs and data live, threads, quiet.</summary>
+public sealed class CommonOptions
+{
+    public Option<string?> Runs { get; } = new("--runs") { Description = "runs root [default: $LTH_RUNS or ./runs]" };
+    public Option<string?> Data { get; } = new("--data") { Description = "dataset folder [default: $LTH_DATA, ~/.cache/lth/<name>, system locations]" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch threads [default: min(cores, 2)]; results are bitwise reproducible for a fixed thread count" };
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "no progress output" };
+
+    public void AddTo(Command c)
+    {
+        c.Options.Add(Runs);
+        c.Options.Add(Data);
+        c.Options.Add(Threads);
+        c.Options.Add(Quiet);
+    }
+
+    public void Apply(ParseResult r)
+    {
+        int? t = r.GetValue(Threads);
+        if (t is <= 0) throw new HparamsException("--threads: must be > 0");
+        TorchRuntime.Initialize(t ?? TorchRuntime.DefaultThreads);
+    }
+
+    public RunStore Store(ParseResult r) => new(r.GetValue(Runs) ?? RunStore.DefaultRoot);
+
+    public string? DataDir(ParseResult r) => r.GetValue(Data);
+}
