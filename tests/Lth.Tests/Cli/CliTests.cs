@@ -1,0 +1,72 @@
+using Lth.Tests.Support;
+
+namespace Lth.Tests.Cli;
+
+public class CliTests
+{
+    [Theory]
+    [InlineData("run --frobnicate 3", "--frobnicate")]
+    [InlineData("run --preset no-such-preset", "no-such-preset")]
+    [InlineData("run --preset synthetic-tiny --rate 1.5", "--rate")]
+    [InlineData("run --preset synthetic-tiny --levels -1", "--levels")]
+    [InlineData("run --preset synthetic-tiny --batch 0", "--batch")]
+    [InlineData("run --preset synthetic-tiny --init xavier-normal:gian=2", "gian")]
+    [InlineData("run --preset synthetic-tiny --dataset imagenet", "imagenet")]
+    [InlineData("run --preset synthetic-tiny --steps 5 ", "steps")]
+    public void UserMistakesGiveOneLineNamingTheProblemAndExitCode2(string args, string named)
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run(dir, args.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(named, r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr); // no stack trace
+    }
+
+    [Fact]
+    public void MissingDataExitsWith3AndSaysWhereItLooked()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run(dir, "run", "--dataset", "mnist", "--data", Path.Combine(dir, "nowhere"), "--steps", "1it");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("nowhere", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void PresetsAreListed()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run(dir, "presets");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var p in new[] { "lenet-fashion", "lenet-fashion-quick", "lenet-mnist", "synthetic-tiny" }) Assert.Contains(p, r.Stdout);
+    }
+
+    [Fact]
+    public void RunWritesTheLevelsAndARerunDoesNothing()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "2", "--seed", "4");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("% weights remaining", r.Stdout);
+        var run = Directory.GetDirectories(Path.Combine(dir, "runs"), "lottery_*").Single();
+        foreach (var level in new[] { 0, 1, 2 })
+            foreach (var f in new[] { "mask.safetensors", "final.safetensors", "metrics.csv", "summary.json" })
+                Assert.True(File.Exists(Path.Combine(run, "seed_4", $"level_{level}", f)), $"level {level} {f}");
+        Assert.True(File.Exists(Path.Combine(run, "seed_4", "init.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run, "hparams.json")));
+
+        var again = CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "2", "--seed", "4");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("already complete", again.Stdout);
+    }
+
+    [Fact]
+    public void SweepPlanListsEveryRunWithoutRunningAnything()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run(dir, "sweep", "--preset", "synthetic-tiny", "--init", "kaiming-normal,xavier-normal", "--seeds", "1-3", "--plan");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("6 runs", r.Stdout);
+        Assert.False(Directory.Exists(Path.Combine(dir, "runs")));
+    }
+}
