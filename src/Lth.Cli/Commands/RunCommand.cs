@@ -27,7 +27,7 @@ public static class RunCommand
             bool quiet = r.GetValue(common.Quiet);
             common.Apply(r);
             var store = common.Store(r);
-            bool complete = store.CompletedLevels(hp, s) > n;
+            bool complete = store.IsRunComplete(hp, s, n);
             using var data = DataAccess.Load(hp.Dataset, common.DataDir(r));
             var runner = new LotteryRunner(store, hp, data);
             if (!quiet)

@@ -57,14 +57,16 @@ public sealed class LotteryRunner
             ct.ThrowIfCancellationRequested();
             var levelDir = store.LevelDir(hp, seed, level);
             var summaryPath = Path.Combine(levelDir, RunStore.SummaryFile);
+            LevelSummary summary;
             if (File.Exists(summaryPath))
             {
-                var done = LevelSummary.Load(summaryPath);
-                summaries.Add(done);
-                observer?.OnLevelDone(done, skipped: true);
-                continue;
+                summary = LevelSummary.Load(summaryPath);
+                observer?.OnLevelDone(summary, skipped: true);
             }
-            summaries.Add(RunLevel(model, trainer, initial, seedDir, levelDir, seed, level, rewindAt, observer, ct));
+            else summary = RunLevel(model, trainer, initial, seedDir, levelDir, seed, level, rewindAt, observer, ct);
+            summaries.Add(summary);
+            // A diverged level (NaN/inf loss) has no meaningful weights to prune: the run ends there, recorded as diverged.
+            if (summary.Diverged) break;
         }
         return summaries;
     }

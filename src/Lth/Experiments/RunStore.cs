@@ -35,4 +35,19 @@ public sealed class RunStore(string root)
         while (IsLevelDone(hp, seed, l)) l++;
         return l;
     }
+
+    /// <summary>
+    /// Whether levels 0..<paramref name="levels"/> of this run need no more work: all are done, or an
+    /// earlier level diverged (a diverged run ends at that level).
+    /// </summary>
+    public bool IsRunComplete(LotteryHparams hp, long seed, int levels)
+    {
+        for (int l = 0; l <= levels; l++)
+        {
+            var path = Path.Combine(LevelDir(hp, seed, l), SummaryFile);
+            if (!File.Exists(path)) return false;
+            if (LevelSummary.Load(path).Diverged) return true;
+        }
+        return true;
+    }
 }

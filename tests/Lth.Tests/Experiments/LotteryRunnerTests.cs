@@ -138,4 +138,21 @@ public class LotteryRunnerTests
             Assert.True(model.Parameter("fc1.weight")[0].eq(w).all().item<bool>());
         }
     }
+
+    [Fact]
+    public void ADivergedRunIsRecordedAndEndsAtThatLevel()
+    {
+        using var data = TinyData.Create();
+        using var dir = new TempDir();
+        var store = new RunStore(dir);
+        var hp = Tiny() with { Training = Tiny().Training with { Optimizer = "sgd", Lr = 1e30, EvalEvery = "5it" } };
+        var summaries = new LotteryRunner(store, hp, data).Run(2, 3);
+        var s = Assert.Single(summaries);
+        Assert.True(s.Diverged);
+        Assert.NotNull(s.DivergedAt);
+        Assert.True(store.IsRunComplete(hp, 2, 3));
+        var again = new Recorder();
+        Assert.Single(new LotteryRunner(store, hp, data).Run(2, 3, again));
+        Assert.True(Assert.Single(again.Done).Skipped);
+    }
 }
