@@ -33,11 +33,11 @@ public sealed class HparamOptions
     }
 
     /// <summary>The preset (or defaults) with single-valued flags applied, and the grid of flags given several values.</summary>
-    public (LotteryHparams Base, Preset? Preset, List<(string Flag, IReadOnlyList<string> Values)> Grid) ResolveGrid(ParseResult result)
+    public (LotteryHparams Base, Preset? Preset, List<(string Flag, IReadOnlyList<string> Values)> Grid) ResolveGrid(ParseResult result, LotteryHparams? start = null)
     {
         var name = result.GetValue(Preset);
         var preset = name is null ? null : Experiments.Preset.Get(name);
-        var hp = preset?.Hparams ?? new LotteryHparams();
+        var hp = start ?? preset?.Hparams ?? new LotteryHparams();
         var grid = new List<(string, IReadOnlyList<string>)>();
         foreach (var (f, o) in options)
         {
@@ -48,6 +48,10 @@ public sealed class HparamOptions
         }
         return (hp, preset, grid);
     }
+
+    /// <summary>The hparam flags given on this command line.</summary>
+    public HashSet<string> GivenFlags(ParseResult result) =>
+        options.Where(x => result.GetValue(x.Option) is not null).Select(x => x.Field.Flag).ToHashSet();
 
     /// <summary>The preset (or defaults) with every given flag applied, validated.</summary>
     public (LotteryHparams Hparams, Preset? Preset) Resolve(ParseResult result)

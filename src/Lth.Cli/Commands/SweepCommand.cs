@@ -1,81 +1,164 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
-using Lth.Data;
 using Lth.Experiments;
+using Lth.Native;
 using Lth.Reports;
 using Spectre.Console;
 
 namespace Lth.Cli.Commands;
 
 /// <summary>
-/// <c>lth sweep</c>: a grid of runs (any hparam flag with several comma-separated values, × seeds),
-/// run one after another in this process; finished levels are skipped, so a killed sweep resumes.
-/// Ends with a per-group, per-level table of mean test accuracy with 95% confidence intervals.
+/// <c>lth sweep</c>: a study — a grid of runs × seeds — run with the machine's cores (<c>--jobs</c>
+/// worker processes), resumable at any moment, or emitted as a Slurm job array whose tasks share the
+/// runs root. Ends with a per-group, per-level table of mean test accuracy with 95% confidence intervals.
 /// </summary>
 public static class SweepCommand
 {
     public static Command Create()
     {
-        var hparams = new HparamOptions(allowLists: true);
-        var seeds = new Option<string>("--seeds") { Description = "seeds: 1-5, 1,3,7 or 1-3,10", DefaultValueFactory = _ => "1" };
-        var levels = new Option<int?>("--levels") { Description = "levels per run [default: the preset's, else 0]" };
-        var plan = new Option<bool>("--plan") { Description = "print the runs and what is already done; run nothing" };
+        var sweep = new SweepOptions();
         var common = new CommonOptions();
-        var cmd = new Command("sweep", "a grid of lottery runs (e.g. --init a,b,c --seeds 1-5), resumable");
-        hparams.AddTo(cmd);
-        cmd.Options.Add(seeds);
-        cmd.Options.Add(levels);
-        cmd.Options.Add(plan);
+        var plan = new Option<bool>("--plan") { Description = "print the runs (hash, levels done) and run nothing" };
+        var status = new Option<bool>("--status") { Description = "progress of this sweep, read from the runs root alone" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "worker processes [default 1]; threads per worker = cores / jobs unless --threads", DefaultValueFactory = _ => 1 };
+        var emit = new Option<string?>("--emit") { Description = "write a cluster script instead of running: slurm" };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition (with --emit slurm)" };
+        var time = new Option<string?>("--time") { Description = "Slurm time limit per array task, e.g. 04:00:00 (with --emit slurm)" };
+        var cpus = new Option<int>("--cpus-per-task") { Description = "Slurm CPUs per array task (with --emit slurm) [default 2]", DefaultValueFactory = _ => 2 };
+        var task = new Option<int?>("--task") { Description = "run only plan entry N (a Slurm array task; default $SLURM_ARRAY_TASK_ID)" };
+        var worker = new Option<int?>("--worker") { Description = "internal: run as worker N of a local sweep", Hidden = true };
+
+        var cmd = new Command("sweep", "run a study: a grid of lottery runs × seeds, in parallel, resumable, or on Slurm");
+        sweep.AddTo(cmd);
+        foreach (var o in new Option[] { plan, status, jobs, emit, partition, time, cpus, task, worker }) cmd.Options.Add(o);
         common.AddTo(cmd);
+
         cmd.SetAction((r, ct) => Task.FromResult(Cli.Guard(() =>
         {
-            var (baseHp, preset, grid) = hparams.ResolveGrid(r);
-            int n = r.GetValue(levels) ?? preset?.Levels ?? 0;
-            if (n < 0) return Cli.Fail("--levels: must be >= 0", ExitCodes.Usage);
-            var runs = SweepPlan.Expand(baseHp, grid, SweepPlan.ParseSeeds(r.GetValue(seeds)!));
+            var (runs, levels, name) = sweep.Resolve(r);
             var store = common.Store(r);
-            bool quiet = r.GetValue(common.Quiet);
-
-            if (r.GetValue(plan))
+            if (r.GetValue(plan)) return ShowPlan(store, runs, levels);
+            if (r.GetValue(status)) return ShowStatus(store, runs, levels);
+            if (r.GetValue(emit) is string kind)
             {
-                var t = new Table().Border(TableBorder.Simple).AddColumns("#", "run", "seed", "hash", "levels done");
-                for (int i = 0; i < runs.Count; i++)
+                if (kind != "slurm") return Cli.Fail($"--emit: '{kind}' is not supported (slurm)", ExitCodes.Usage);
+                Console.Write(SlurmScript.Create(name, runs.Count, store.Root, r.GetValue(partition), r.GetValue(time), r.GetValue(cpus)));
+                return ExitCodes.Ok;
+            }
+            bool quiet = r.GetValue(common.Quiet);
+            var executor = (int index) => new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)));
+
+            int? taskIndex = r.GetValue(task) ?? (Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID") is string id && r.GetValue(worker) is null && int.TryParse(id, CultureInfo.InvariantCulture, out var t) ? t : null);
+            if (taskIndex is int ti)
+            {
+                if (ti < 0 || ti >= runs.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{runs.Count - 1})", ExitCodes.Usage);
+                common.Apply(r);
+                var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)))
+                { ObserverFor = (_, _) => quiet ? null : new LineRunProgress(Console.Out) };
+                ex.RunIndices([ti], ct);
+                return ExitCodes.Ok;
+            }
+            if (r.GetValue(worker) is int w)
+            {
+                WorkerProcess.DieWithParent();
+                common.Apply(r);
+                var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)))
                 {
-                    var x = runs[i];
-                    t.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(x.Label), x.Seed.ToString(CultureInfo.InvariantCulture), x.Hash,
-                             $"{Math.Min(store.CompletedLevels(x.Hparams, x.Seed), n + 1)}/{n + 1}");
-                }
-                AnsiConsole.Write(t);
-                AnsiConsole.MarkupLine($"{runs.Count} runs × {n + 1} levels under {Markup.Escape(store.Root)}");
+                    RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
+                    ObserverFor = (i, _) => new WorkerProtocol(i, Console.Out),
+                };
+                ex.RunAll(offset: w * Math.Max(1, runs.Count / Math.Max(1, r.GetValue(jobs))), ct);
                 return ExitCodes.Ok;
             }
 
-            common.Apply(r);
-            var results = new List<(string Group, LevelSummary Summary)>();
-            DatasetHparams? loaded = null;
-            DatasetSplits? data = null;
-            try
-            {
-                for (int i = 0; i < runs.Count; i++)
-                {
-                    var run = runs[i];
-                    if (data is null || loaded != run.Hparams.Dataset)
-                    {
-                        data?.Dispose();
-                        data = DataAccess.Load(run.Hparams.Dataset, common.DataDir(r));
-                        loaded = run.Hparams.Dataset;
-                    }
-                    if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]");
-                    var runner = new LotteryRunner(store, run.Hparams, data);
-                    var summaries = runner.Run(run.Seed, n, quiet ? null : new LineRunProgress(Console.Out), ct);
-                    results.AddRange(summaries.Select(s => (run.Label, s)));
-                }
-            }
-            finally { data?.Dispose(); }
-            WriteComparison(GroupSummary.Of(results));
+            int n = r.GetValue(jobs);
+            if (n < 1) return Cli.Fail("--jobs: must be >= 1", ExitCodes.Usage);
+            if (!quiet) AnsiConsole.MarkupLine($"[bold]lth sweep[/] {Markup.Escape(name)}: {runs.Count} runs × levels 0..{levels}, {n} worker(s) → {Markup.Escape(store.Root)}");
+            int code = n == 1 ? RunInProcess(r, common, store, runs, levels, quiet, ct) : RunWorkers(r, common, store, runs, levels, n, quiet, ct);
+            if (code != ExitCodes.Ok) return code;
+            WriteComparison(GroupSummary.Of(SweepExecutor.Collect(store, runs, levels).Select(x => (x.Run.Label, x.Summary))));
             return ExitCodes.Ok;
         })));
         return cmd;
+    }
+
+    private static int RunInProcess(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, bool quiet, CancellationToken ct)
+    {
+        common.Apply(r);
+        var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)))
+        {
+            RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]"); },
+            ObserverFor = (_, _) => quiet ? null : new LineRunProgress(Console.Out),
+        };
+        ex.RunAll(0, ct);
+        return Incomplete(store, runs, levels) == 0 ? ExitCodes.Ok
+            : Cli.Fail($"{Incomplete(store, runs, levels)} runs are held by another lth process; run again when it is done", ExitCodes.Data);
+    }
+
+    private static int Incomplete(RunStore store, List<SweepRun> runs, int levels) => runs.Count(x => !store.IsRunComplete(x.Hparams, x.Seed, levels));
+
+    private static int RunWorkers(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int jobs, bool quiet, CancellationToken ct)
+    {
+        int threads = r.GetValue(common.Threads) ?? Math.Max(1, Environment.ProcessorCount / jobs);
+        var baseArgs = CommandLineArgs.Without("--jobs", "-j", "--threads");
+        int totalLevels = runs.Count * (levels + 1);
+        var display = new SweepDisplay(runs, totalLevels, SweepExecutor.Collect(store, runs, levels).Count, quiet);
+        for (int round = 0; round < 3; round++)
+        {
+            var procs = new List<Process>();
+            try
+            {
+                for (int w = 0; w < jobs; w++)
+                {
+                    int wid = w;
+                    procs.Add(WorkerProcess.Start([.. baseArgs, "--worker", wid.ToString(CultureInfo.InvariantCulture), "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)],
+                        line => display.OnLine(wid, line)));
+                }
+                display.Wait(procs, ct);
+            }
+            finally
+            {
+                foreach (var p in procs) { if (!p.HasExited) try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } p.WaitForExit(); }
+            }
+            ct.ThrowIfCancellationRequested();
+            int left = Incomplete(store, runs, levels);
+            if (left == 0) return ExitCodes.Ok;
+            var crashed = procs.Where(p => p.ExitCode != 0).ToList();
+            if (crashed.Count == 0) return Cli.Fail($"{left} runs are held by another lth process; run again when it is done", ExitCodes.Data);
+            Console.Error.WriteLine($"lth: {crashed.Count} worker(s) failed (exit {string.Join(", ", crashed.Select(p => p.ExitCode))}); restarting");
+        }
+        return Cli.Fail("workers kept failing; see the messages above, then run the same command to resume", ExitCodes.Failure);
+    }
+
+    private static int ShowPlan(RunStore store, List<SweepRun> runs, int levels)
+    {
+        var t = new Table().Border(TableBorder.Simple).AddColumns("#", "run", "seed", "hash", "levels done");
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var x = runs[i];
+            t.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(x.Label), x.Seed.ToString(CultureInfo.InvariantCulture), x.Hash,
+                     store.IsRunComplete(x.Hparams, x.Seed, levels) ? "complete" : $"{Math.Min(store.CompletedLevels(x.Hparams, x.Seed), levels + 1)}/{levels + 1}");
+        }
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"{runs.Count} runs × {levels + 1} levels under {Markup.Escape(store.Root)}");
+        return ExitCodes.Ok;
+    }
+
+    private static int ShowStatus(RunStore store, List<SweepRun> runs, int levels)
+    {
+        int complete = 0, running = 0, started = 0, levelsDone = 0;
+        foreach (var x in runs)
+        {
+            levelsDone += Math.Min(store.CompletedLevels(x.Hparams, x.Seed), levels + 1);
+            if (store.IsRunComplete(x.Hparams, x.Seed, levels)) { complete++; continue; }
+            var dir = store.SeedDir(x.Hparams, x.Seed);
+            if (!Directory.Exists(dir)) continue;
+            using var probe = RunLock.TryAcquire(dir);
+            if (probe is null) running++; else started++;
+        }
+        AnsiConsole.MarkupLine($"{complete}/{runs.Count} runs complete, {running} running, {started} started and stopped, {runs.Count - complete - running - started} not started; {levelsDone}/{runs.Count * (levels + 1)} levels done");
+        return ExitCodes.Ok;
     }
 
     private static void WriteComparison(List<GroupLevel> rows)
@@ -85,7 +168,7 @@ public static class SweepCommand
             t.AddRow(Markup.Escape(x.Group), x.Level.ToString(CultureInfo.InvariantCulture), (x.Density * 100).ToString("0.0", CultureInfo.InvariantCulture),
                 x.TestAccuracy.N.ToString(CultureInfo.InvariantCulture) + (x.Diverged > 0 ? $" (+{x.Diverged} diverged)" : ""),
                 x.TestAccuracy.Mean.ToString("0.0000", CultureInfo.InvariantCulture),
-                double.IsNaN(x.TestAccuracy.Low) ? "-" : $"[{x.TestAccuracy.Low:0.0000}, {x.TestAccuracy.High:0.0000}]",
+                double.IsNaN(x.TestAccuracy.Low) ? "-" : string.Create(CultureInfo.InvariantCulture, $"[{x.TestAccuracy.Low:0.0000}, {x.TestAccuracy.High:0.0000}]"),
                 x.EarlyStop.Mean.ToString("0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(t);
     }

@@ -1,0 +1,70 @@
+using Lth.Data;
+
+namespace Lth.Experiments;
+
+/// <summary>
+/// Runs the runs of a sweep plan that are not complete, skipping those another process holds
+/// (their lock) — so any number of executors, in one process or many, on one machine or a cluster
+/// sharing the runs root, divide a plan between them without coordination and never run one run twice.
+/// </summary>
+public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, int levels, Func<DatasetHparams, DatasetSplits> loadData)
+{
+    /// <summary>Called before a run starts (plan index, run).</summary>
+    public Action<int, SweepRun>? RunStarting { get; init; }
+
+    /// <summary>Observer for the run at a plan index (progress); null for none.</summary>
+    public Func<int, SweepRun, ILotteryObserver?>? ObserverFor { get; init; }
+
+    /// <summary>
+    /// Works through the plan starting at <paramref name="offset"/> (so parallel executors start apart).
+    /// Returns the number of runs this executor advanced.
+    /// </summary>
+    public int RunAll(int offset = 0, CancellationToken ct = default) =>
+        RunIndices(Enumerable.Range(0, plan.Count).Select(i => (i + offset) % Math.Max(1, plan.Count)), ct);
+
+    /// <summary>Runs the given plan entries (e.g. one Slurm array task).</summary>
+    public int RunIndices(IEnumerable<int> indices, CancellationToken ct = default)
+    {
+        int advanced = 0;
+        DatasetHparams? loaded = null;
+        DatasetSplits? data = null;
+        try
+        {
+            foreach (var i in indices)
+            {
+                ct.ThrowIfCancellationRequested();
+                var run = plan[i];
+                if (store.IsRunComplete(run.Hparams, run.Seed, levels)) continue;
+                if (data is null || loaded != run.Hparams.Dataset)
+                {
+                    data?.Dispose();
+                    data = loadData(run.Hparams.Dataset);
+                    loaded = run.Hparams.Dataset;
+                }
+                RunStarting?.Invoke(i, run);
+                try
+                {
+                    new LotteryRunner(store, run.Hparams, data).Run(run.Seed, levels, ObserverFor?.Invoke(i, run), ct);
+                    advanced++;
+                }
+                catch (RunBusyException) { /* another executor has it */ }
+            }
+        }
+        finally { data?.Dispose(); }
+        return advanced;
+    }
+
+    /// <summary>Every completed level of every run in the plan, with the run's label.</summary>
+    public static List<(SweepRun Run, LevelSummary Summary)> Collect(RunStore store, IReadOnlyList<SweepRun> plan, int levels)
+    {
+        var rows = new List<(SweepRun, LevelSummary)>();
+        foreach (var run in plan)
+            for (int l = 0; l <= levels; l++)
+            {
+                var path = Path.Combine(store.LevelDir(run.Hparams, run.Seed, l), RunStore.SummaryFile);
+                if (!File.Exists(path)) break;
+                rows.Add((run, LevelSummary.Load(path)));
+            }
+        return rows;
+    }
+}
