@@ -21,6 +21,12 @@ public interface IInitializer
 
     /// <summary>The theoretical distribution this scheme draws from for the given fans.</summary>
     Distribution Describe(Fans fans);
+
+    /// <summary>
+    /// The theoretical distribution for a weight of the given shape. Equal to <see cref="Describe(Fans)"/> of the
+    /// shape's fans except for schemes that depend on more than the fans (orthogonal needs rows and columns).
+    /// </summary>
+    Distribution Describe(long[] shape) => Describe(Fans.Of(shape));
 }
 
 /// <summary>What an initializer draws from, for display and for statistical tests.</summary>
@@ -29,4 +35,11 @@ public interface IInitializer
 /// <param name="Std">Theoretical standard deviation.</param>
 /// <param name="Low">Lower bound, if bounded.</param>
 /// <param name="High">Upper bound, if bounded.</param>
-public sealed record Distribution(string Kind, double Mean, double Std, double? Low = null, double? High = null);
+public sealed record Distribution(string Kind, double Mean, double Std, double? Low = null, double? High = null)
+{
+    /// <summary>For truncated-normal: the mean of the normal before truncation (otherwise null).</summary>
+    public double? ParentMean { get; init; }
+
+    /// <summary>For truncated-normal: the standard deviation of the normal before truncation (otherwise null).</summary>
+    public double? ParentStd { get; init; }
+}
