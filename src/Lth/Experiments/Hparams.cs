@@ -103,8 +103,8 @@ public static class Hparams
         Require(d.TestSubset >= 0, "test-subset", "must be >= 0");
         Check("model", () => ModelRegistry.Validate(m.Name));
         Check("activation", () => Activation.Parse(m.Activation));
-        Check("init", () => Init.Schemes.Parse(m.Init));
-        Check("bias-init", () => Init.Schemes.ParseBias(m.BiasInit));
+        Check("init", () => Init.Initializers.Parse(m.Init));
+        Check("bias-init", () => Init.BiasInit.Parse(m.BiasInit));
         Require(Optimizers.Names.Contains(t.Optimizer), "optimizer", $"'{t.Optimizer}' is not one of {string.Join(", ", Optimizers.Names)}");
         Require(t.Lr > 0, "lr", "must be > 0");
         Require(t.Momentum >= 0 && t.Momentum < 1, "momentum", "must be in [0, 1)");

@@ -13,8 +13,8 @@ public static class ModelInitializer
 {
     public static void Apply(IModel model, int member, ModelHparams hp, long seed)
     {
-        var scheme = Schemes.Parse(hp.Init);
-        var bias = Schemes.ParseBias(hp.BiasInit);
+        var scheme = Initializers.Parse(hp.Init);
+        var bias = BiasInit.Parse(hp.BiasInit);
         using var rng = new Generator(Seeds.ForInit(seed));
         using var _ = no_grad();
         var byName = model.Layout.Parameters.ToDictionary(p => p.Name);
