@@ -3,9 +3,9 @@ using Lth.Experiments;
 
 namespace Lth.Cli;
 
-/// <summary>Loads the dataset named in the hparams from where the user keeps it.</summary>
+/// <summary>Loads the dataset named in the hparams from where the user keeps it (--data, $LTH_DATA, cache, system, download).</summary>
 public static class DataAccess
 {
     public static DatasetSplits Load(DatasetHparams hp, string? dataDir) =>
-        throw new NotImplementedException("data layer lands with branch data-readers");
+        DatasetCatalog.Load(hp, DataLocation.FromEnvironment(dataDir));
 }

@@ -117,6 +117,14 @@ public static class Hparams
         Check("eval-every", () => { if (Step.Parse(t.EvalEvery, "eval-every").Count <= 0) throw new FormatException("eval-every: must be > 0"); });
         Check("rewind", () => Step.Parse(hp.Rewind, "rewind"));
         Require(p.Scope is "layerwise" or "global", "prune", $"'{p.Scope}' is not layerwise or global");
+        Check("rates", () => Pruning.PruningRates.ParseMap(p.Rates));
+        Require(Controls.Names.Contains(hp.Control), "control", $"'{hp.Control}' is not one of {string.Join(", ", Controls.Names)}");
+        Require(hp.OptimizerState is "fresh" or "carry", "optimizer-state", $"'{hp.OptimizerState}' is not fresh or carry");
+        if (hp.TransferFrom.Length > 0)
+        {
+            Check("transfer-from", () => Init.Initializers.Parse(hp.TransferFrom));
+            Require(hp.Control == "none", "transfer-from", "cannot be combined with --control");
+        }
         foreach (var (flag, rate) in new[] { ("rate", p.Rate), ("rate-output", p.RateOutput), ("rate-conv", p.RateConv) })
             Require(rate >= 0 && rate < 1, flag, $"{rate} is outside [0, 1)");
     }

@@ -15,6 +15,9 @@ public sealed record PruningHparams
     [Hparam("rate-conv", "fraction of the remaining weights of each convolutional layer pruned per level")]
     public double RateConv { get; init; } = 0.1;
 
+    [Hparam("rates", "per-tensor rates overriding the above, e.g. fc1=0.2,fc2=0.2,fc3=0.1 (layer or parameter names)")]
+    public string Rates { get; init; } = "";
+
     [Hparam("prune-biases", "prune biases too (at their layer's rate)")]
     public bool PruneBiases { get; init; }
 }

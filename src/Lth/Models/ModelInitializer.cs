@@ -11,11 +11,15 @@ namespace Lth.Models;
 /// </summary>
 public static class ModelInitializer
 {
-    public static void Apply(IModel model, int member, ModelHparams hp, long seed)
+    public static void Apply(IModel model, int member, ModelHparams hp, long seed) =>
+        ApplyFromGenerator(model, member, hp, Seeds.ForInit(seed));
+
+    /// <summary>Draws with a generator seeded by <paramref name="generatorSeed"/> (e.g. a control's fresh draw).</summary>
+    public static void ApplyFromGenerator(IModel model, int member, ModelHparams hp, ulong generatorSeed)
     {
         var scheme = Initializers.Parse(hp.Init);
         var bias = BiasInit.Parse(hp.BiasInit);
-        using var rng = new Generator(Seeds.ForInit(seed));
+        using var rng = new Generator(generatorSeed);
         using var _ = no_grad();
         var byName = model.Layout.Parameters.ToDictionary(p => p.Name);
         foreach (var p in model.Layout.Parameters)

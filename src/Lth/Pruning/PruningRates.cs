@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lth.Experiments;
 using Lth.Models;
 
@@ -9,7 +10,11 @@ public static class PruningRates
     /// <summary>Fraction of the remaining entries of <paramref name="p"/> to prune per level; 0 = never pruned.</summary>
     public static double For(ParameterInfo p, PruningHparams hp)
     {
+        var map = ParseMap(hp.Rates);
+        string layer = p.Name.Split('.')[0];
+        if (map.TryGetValue(p.Name, out var exact)) return exact;
         if (!p.IsWeight && !hp.PruneBiases) return 0;
+        if (map.TryGetValue(layer, out var byLayer)) return byLayer;
         return p.Kind switch
         {
             LayerKind.Output => hp.RateOutput,
@@ -18,9 +23,27 @@ public static class PruningRates
         };
     }
 
+    /// <summary>The one-shot rate that prunes a dense tensor to the density of <paramref name="levels"/> iterative levels: 1 − (1 − p)^L.</summary>
+    public static double OneShot(double rate, int levels) => 1 - Math.Pow(1 - rate, levels);
+
     /// <summary>
     /// Density of a parameter after <paramref name="levels"/> levels at rate p: (1 − p)^L, up to the
     /// per-level rounding of the pruned count.
     /// </summary>
     public static double ExpectedDensity(double rate, int levels) => Math.Pow(1 - rate, levels);
+
+    /// <summary>Parses <c>fc1=0.2,fc3.weight=0.1</c>; throws <see cref="FormatException"/> naming the bad entry.</summary>
+    public static Dictionary<string, double> ParseMap(string text)
+    {
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(text)) return map;
+        foreach (var entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = entry.IndexOf('=');
+            if (eq <= 0 || !double.TryParse(entry[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || r < 0 || r >= 1)
+                throw new FormatException($"rates: '{entry}' is not NAME=RATE with 0 <= RATE < 1");
+            map[entry[..eq].Trim()] = r;
+        }
+        return map;
+    }
 }
