@@ -9,6 +9,9 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     PresetsCommand.Create(),
 };
 
+// Logs and pipes get long lines rather than tables wrapped at 80 columns.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;
+
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
