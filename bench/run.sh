@@ -11,6 +11,17 @@ BENCH=bench/Lth.Bench/bin/Release/net10.0/linux-x64/Lth.Bench.dll
 out=bench/results.csv
 echo "round,engine,threads,members,seconds_per_member" > "$out"
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+# Debian's OpenBLAS 0.3.21 does not recognise recent CPUs and falls back to its 'Prescott' (SSE3) kernels,
+# which makes PyTorch ~1.7x slower than it can be. Give the reference its best kernel for this CPU
+# (override with PYTORCH_OPENBLAS_CORETYPE; 'none' keeps OpenBLAS's own choice).
+if [ -z "${PYTORCH_OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then PYTORCH_OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then PYTORCH_OPENBLAS_CORETYPE=Haswell
+  else PYTORCH_OPENBLAS_CORETYPE=none; fi
+fi
+pyenv=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1)
+[ "$PYTORCH_OPENBLAS_CORETYPE" != none ] && pyenv+=("OPENBLAS_CORETYPE=$PYTORCH_OPENBLAS_CORETYPE")
+echo "PyTorch reference: OpenBLAS core type ${PYTORCH_OPENBLAS_CORETYPE}; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for r in $(seq "$ROUNDS"); do
   for t in $THREADS; do
     for k in $MEMBERS; do
@@ -18,7 +29,7 @@ for r in $(seq "$ROUNDS"); do
       echo "$r,lth,$t,$k,$s" >> "$out"
     done
     # PyTorch as a user would run it on Debian: OpenBLAS (pthread build), one BLAS thread per torch thread.
-    s=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_lenet_epoch.py --threads "$t" --iterations "$ITER" | field seconds)
+    s=$("${pyenv[@]}" /usr/bin/python3 bench/pytorch_lenet_epoch.py --threads "$t" --iterations "$ITER" | field seconds)
     echo "$r,pytorch,$t,1,$s" >> "$out"
   done
 done

@@ -10,6 +10,8 @@ public sealed record LevelSummary
     public required long Seed { get; init; }
     public required string Hash { get; init; }
     public required string Init { get; init; }
+    /// <summary>The control branch (<c>none</c> for the lottery run itself).</summary>
+    public string Control { get; init; } = "none";
     /// <summary>Fraction of prunable weights (not biases) alive.</summary>
     public required double Density { get; init; }
     public required Dictionary<string, double> LayerDensity { get; init; }

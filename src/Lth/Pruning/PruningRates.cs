@@ -26,6 +26,15 @@ public static class PruningRates
     /// <summary>The one-shot rate that prunes a dense tensor to the density of <paramref name="levels"/> iterative levels: 1 − (1 − p)^L.</summary>
     public static double OneShot(double rate, int levels) => 1 - Math.Pow(1 - rate, levels);
 
+    /// <summary>The pruning hparams whose per-level rates take a dense network straight to level <paramref name="level"/>'s density.</summary>
+    public static PruningHparams ForOneShot(PruningHparams hp, int level) => hp with
+    {
+        Rate = OneShot(hp.Rate, level),
+        RateOutput = OneShot(hp.RateOutput, level),
+        RateConv = OneShot(hp.RateConv, level),
+        Rates = string.Join(",", ParseMap(hp.Rates).Select(kv => $"{kv.Key}={OneShot(kv.Value, level).ToString("R", CultureInfo.InvariantCulture)}")),
+    };
+
     /// <summary>
     /// Density of a parameter after <paramref name="levels"/> levels at rate p: (1 − p)^L, up to the
     /// per-level rounding of the pruned count.

@@ -30,5 +30,20 @@ public sealed class FlatAdam(long size, double lr, double beta1, double beta2, d
         p.addcdiv_(m, denom, value: -lr / bc1);
     }
 
+    public Dictionary<string, Tensor> State() => new()
+    {
+        ["exp_avg"] = m.clone(),
+        ["exp_avg_sq"] = v.clone(),
+        ["step"] = tensor(new long[] { StepCount }),
+    };
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        using var _ = no_grad();
+        m.copy_(state["exp_avg"]);
+        v.copy_(state["exp_avg_sq"]);
+        StepCount = state["step"].data<long>()[0];
+    }
+
     public void Dispose() { m.Dispose(); v.Dispose(); oneMinusBeta1.Dispose(); }
 }

@@ -26,5 +26,19 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
         else p.add_(g, alpha: -lr);
     }
 
+    public Dictionary<string, Tensor> State()
+    {
+        var state = new Dictionary<string, Tensor> { ["step"] = tensor(new long[] { StepCount }) };
+        if (buffer is not null) state["momentum_buffer"] = buffer.clone();
+        return state;
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        StepCount = state["step"].data<long>()[0];
+        buffer?.Dispose();
+        buffer = state.TryGetValue("momentum_buffer", out var b) ? b.clone() : null;
+    }
+
     public void Dispose() => buffer?.Dispose();
 }

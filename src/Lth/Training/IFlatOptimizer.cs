@@ -14,6 +14,12 @@ public interface IFlatOptimizer : IDisposable
 
     /// <summary>Steps taken since creation.</summary>
     long StepCount { get; }
+
+    /// <summary>The optimizer's state as named tensors (copies), to carry it across levels and resumes.</summary>
+    Dictionary<string, Tensor> State();
+
+    /// <summary>Restores a state written by <see cref="State"/>.</summary>
+    void LoadState(IReadOnlyDictionary<string, Tensor> state);
 }
 
 /// <summary>Creates the optimizer named in <see cref="TrainingHparams"/>.</summary>

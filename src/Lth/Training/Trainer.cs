@@ -41,11 +41,14 @@ public sealed class Trainer
     /// Trains from iteration <paramref name="start"/> (0, or the rewind point) to the end with a fresh
     /// optimizer. The model's weights must already be the starting weights, masked.
     /// </summary>
-    public MemberResult[] Train(IModel model, Mask mask, long start = 0, ITrainingObserver? observer = null, CancellationToken ct = default)
+    /// <param name="optimizer">An optimizer to continue (its state carried across levels); by default a fresh one.</param>
+    public MemberResult[] Train(IModel model, Mask mask, long start = 0, ITrainingObserver? observer = null, CancellationToken ct = default,
+                                IFlatOptimizer? optimizer = null)
     {
         int k = model.Layout.Members;
         var results = Enumerable.Range(0, k).Select(_ => new MemberResult()).ToArray();
-        using var optimizer = Optimizers.Create(hp, model.Layout.TotalSize);
+        using var fresh = optimizer is null ? Optimizers.Create(hp, model.Layout.TotalSize) : null;
+        optimizer ??= fresh!;
         using var lossSum = zeros(k, dtype: ScalarType.Float64);
         long lossCount = 0;
         var train = data.Train;
