@@ -7,6 +7,9 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     RunCommand.Create(),
     SweepCommand.Create(),
     PresetsCommand.Create(),
+    DatasetsCommand.Create(),
+    ExportCommand.Create(),
+    EvalCommand.Create(),
 };
 
 // Logs and pipes get long lines rather than tables wrapped at 80 columns.

@@ -29,3 +29,43 @@ public class SweepPlanTests
         Assert.Equal(new long[] { 1, 2 }, runs.Take(2).Select(r => r.Seed));
     }
 }
+
+public class StudyFileTests
+{
+    [Theory]
+    [InlineData("seed-study", 110)]
+    [InlineData("seed-study-quick", 30)]
+    [InlineData("seed-study-fashion", 110)]
+    [InlineData("frankle-lenet", 5)]
+    [InlineData("gain-sweep", 21)]
+    [InlineData("controls-fashion", 9)]
+    [InlineData("synthetic-study", 4)]
+    public void ShippedStudiesExpand(string name, int runs)
+    {
+        var s = Study.Load(name);
+        var plan = SweepPlan.Expand(s.Base, s.Grid, SweepPlan.ParseSeeds(s.Seeds));
+        Assert.Equal(runs, plan.Count);
+        Assert.Equal(runs / SweepPlan.ParseSeeds(s.Seeds).Count, plan.Select(r => r.Hash).Distinct().Count());
+    }
+
+    [Fact]
+    public void SeedStudyFixesTheOriginalDefectsButKeepsItsProtocol()
+    {
+        var s = Study.Load("seed-study");
+        Assert.Equal(10, s.Grid.Single(g => g.Flag == "init").Values.Count);
+        Assert.Equal(5000, s.Base.Dataset.Validation);                 // early stopping on held-out validation
+        Assert.Equal("fresh", s.Base.OptimizerState);                  // reset optimizer per round (corrected)
+        Assert.True(s.Base.Pruning.PruneBiases);                        // every tensor pruned 20% (as the study did)
+        Assert.Equal(0.2, s.Base.Pruning.RateOutput);
+        Assert.Equal("5ep", s.Base.Training.Steps);
+        Assert.Equal(20, s.Levels);
+    }
+
+    [Fact]
+    public void BadStudyFilesNameTheProblem()
+    {
+        Assert.Contains("frobs", Assert.Throws<HparamsException>(() => Study.Parse("x", "{\"frobs\": 1}")).Message);
+        Assert.Contains("nope", Assert.Throws<HparamsException>(() => Study.Parse("x", "{\"grid\": {\"nope\": [1]}}")).Message);
+        Assert.Contains("x:", Assert.Throws<HparamsException>(() => Study.Parse("x", "{not json")).Message);
+    }
+}
