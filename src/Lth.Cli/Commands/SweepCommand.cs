@@ -168,7 +168,7 @@ public static class SweepCommand
             t.AddRow(Markup.Escape(x.Group), x.Level.ToString(CultureInfo.InvariantCulture), (x.Density * 100).ToString("0.0", CultureInfo.InvariantCulture),
                 x.TestAccuracy.N.ToString(CultureInfo.InvariantCulture) + (x.Diverged > 0 ? $" (+{x.Diverged} diverged)" : ""),
                 x.TestAccuracy.Mean.ToString("0.0000", CultureInfo.InvariantCulture),
-                double.IsNaN(x.TestAccuracy.Low) ? "-" : string.Create(CultureInfo.InvariantCulture, $"[{x.TestAccuracy.Low:0.0000}, {x.TestAccuracy.High:0.0000}]"),
+                double.IsNaN(x.TestAccuracy.Low) ? "-" : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{x.TestAccuracy.Low:0.0000}, {x.TestAccuracy.High:0.0000}]")),
                 x.EarlyStop.Mean.ToString("0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(t);
     }
