@@ -7,6 +7,7 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     RunCommand.Create(),
     SweepCommand.Create(),
     PresetsCommand.Create(),
+    InitsCommand.Create(),
 };
 
 var parsed = root.Parse(args);
