@@ -10,6 +10,7 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     DatasetsCommand.Create(),
     ExportCommand.Create(),
     EvalCommand.Create(),
+    InitsCommand.Create(),
 };
 
 // Logs and pipes get long lines rather than tables wrapped at 80 columns.
