@@ -29,7 +29,7 @@ public static class Optimizers
 
     public static IFlatOptimizer Create(TrainingHparams hp, long size) => hp.Optimizer switch
     {
-        "adam" => new FlatAdam(size, hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay),
+        "adam" => new FusedAdam(size, hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay),
         "sgd" => new FlatSgd(size, hp.Lr, hp.Momentum, hp.WeightDecay),
         _ => throw new FormatException($"optimizer: unknown '{hp.Optimizer}' (known: {string.Join(", ", Names)})"),
     };

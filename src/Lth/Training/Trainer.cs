@@ -55,6 +55,7 @@ public sealed class Trainer
         long n = train.Count;
         Tensor? perm = null;
         long permEpoch = -1;
+        bool gradIsZero = false;
 
         observer?.OnIteration(start, TotalIterations, model);
         Evaluate(model, results, start, lossSum, ref lossCount);
@@ -78,16 +79,22 @@ public sealed class Trainer
                 var idx = perm!.narrow(0, offset, b);
                 var x = train.Images.index_select(0, idx);
                 var y = train.Labels.index_select(0, idx);
-                model.FlatGrad.zero_();
+                if (!gradIsZero) model.FlatGrad.zero_();
                 var logits = model.Forward(x);
                 var memberLoss = MemberLosses(logits, y, k, b);
                 memberLoss.sum().backward();
-                optimizer.Step(model.Flat, model.FlatGrad);
-                using (no_grad())
+                if (optimizer is IMaskedStep fused)
                 {
-                    model.Flat.mul_(mask.Flat);
-                    lossSum.add_(memberLoss.detach());
+                    fused.StepMasked(model.Flat, model.FlatGrad, mask.Flat);   // update, mask and zero the gradient in one pass
+                    gradIsZero = true;
                 }
+                else
+                {
+                    optimizer.Step(model.Flat, model.FlatGrad);
+                    using (no_grad()) model.Flat.mul_(mask.Flat);
+                    gradIsZero = false;
+                }
+                using (no_grad()) lossSum.add_(memberLoss.detach());
                 lossCount++;
             }
             long done = it + 1;

@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+
+namespace Lth.Training;
+
+/// <summary>
+/// Adam, the mask and gradient zeroing as ONE managed SIMD pass over the flat buffers, replacing a
+/// dozen libtorch calls and memory passes per step. Per element it computes what torch.optim.Adam's
+/// single-tensor path computes with libtorch's vectorized CPU kernels, in the same order and with the
+/// same fused multiply-adds (lerp and addcmul are FMAs there):
+/// g ← fma(p, λ, g); m ← fma(1−β₁, g − m, m); v ← fma((1−β₂)g, g, β₂v); p ← p + ((−lr/(1−β₁ᵗ))m)/(√v/√(1−β₂ᵗ) + ε);
+/// p ← p·mask; g ← 0. Against <see cref="FlatAdam"/> (the same formula as whole-buffer libtorch calls)
+/// all but a handful of elements per 4096 are bitwise equal and the rest differ in the last bit (a
+/// libtorch kernel detail not pinned down), within 1e-5 relative after 100 steps. Every
+/// operation is correctly rounded, so an element's result does not depend on the vector width, the
+/// buffer length or the cohort size K — which keeps cohort members bitwise equal to solo runs.
+/// </summary>
+public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
+{
+    private readonly Tensor m, v;
+    private readonly float lr, beta1, beta2, eps, weightDecay;
+    private readonly double beta1d, beta2d, lrd;
+
+    public FusedAdam(long size, double lr, double beta1, double beta2, double eps, double weightDecay)
+    {
+        if (size % 64 != 0) throw new ArgumentException("the flat buffer length must be a multiple of 64 floats");
+        m = zeros(size);
+        v = zeros(size);
+        (this.lr, this.beta1, this.beta2, this.eps, this.weightDecay) = ((float)lr, (float)beta1, (float)beta2, (float)eps, (float)weightDecay);
+        (beta1d, beta2d, lrd) = (beta1, beta2, lr);
+    }
+
+    public long StepCount { get; private set; }
+
+    public void Step(Tensor parameters, Tensor grad) => Run(parameters, grad, null);
+
+    /// <inheritdoc/>
+    public void StepMasked(Tensor parameters, Tensor grad, Tensor mask) => Run(parameters, grad, mask);
+
+    private unsafe void Run(Tensor p, Tensor g, Tensor? mask)
+    {
+        long t = ++StepCount;
+        // Scalars as libtorch forms them: computed in double, rounded to float once.
+        float w1 = (float)(1 - beta1d);
+        float c2 = (float)(1 - beta2d);
+        float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2d, t));
+        float negStep = (float)(-lrd / (1 - Math.Pow(beta1d, t)));
+        var sp = MemoryMarshal.Cast<byte, float>(p.bytes);
+        var sg = MemoryMarshal.Cast<byte, float>(g.bytes);
+        var sm = MemoryMarshal.Cast<byte, float>(m.bytes);
+        var sv = MemoryMarshal.Cast<byte, float>(v.bytes);
+        var sk = mask is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(mask.bytes);
+        int n = sp.Length;
+        fixed (float* pp = sp, pg = sg, pm = sm, pv = sv, pk = sk)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vw1 = Vector256.Create(w1); var vb2 = Vector256.Create(beta2); var vc2 = Vector256.Create(c2);
+                var vbc2 = Vector256.Create(bc2Sqrt); var veps = Vector256.Create(eps); var vstep = Vector256.Create(negStep);
+                var vwd = Vector256.Create(weightDecay);
+                for (; i <= n - 8; i += 8)
+                {
+                    var gi = Vector256.Load(pg + i);
+                    var pi = Vector256.Load(pp + i);
+                    if (weightDecay != 0) gi = Vector256.FusedMultiplyAdd(pi, vwd, gi);
+                    var mi = Vector256.Load(pm + i);
+                    mi = Vector256.FusedMultiplyAdd(vw1, gi - mi, mi);
+                    var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Vector256.Load(pv + i) * vb2);
+                    var denom = Vector256.Sqrt(vi) / vbc2 + veps;
+                    pi += (vstep * mi) / denom;
+                    if (pk != null) pi *= Vector256.Load(pk + i);
+                    mi.Store(pm + i);
+                    vi.Store(pv + i);
+                    pi.Store(pp + i);
+                    Vector256<float>.Zero.Store(pg + i);
+                }
+            }
+            for (; i < n; i++)
+            {
+                float gi = pg[i], pi = pp[i];
+                if (weightDecay != 0) gi = MathF.FusedMultiplyAdd(pi, weightDecay, gi);
+                float mi = MathF.FusedMultiplyAdd(w1, gi - pm[i], pm[i]);
+                float vi = MathF.FusedMultiplyAdd(c2 * gi, gi, pv[i] * beta2);
+                float denom = MathF.Sqrt(vi) / bc2Sqrt + eps;
+                pi += (negStep * mi) / denom;
+                if (pk != null) pi *= pk[i];
+                pm[i] = mi; pv[i] = vi; pp[i] = pi; pg[i] = 0;
+            }
+        }
+    }
+
+    public Dictionary<string, Tensor> State() => new()
+    {
+        ["exp_avg"] = m.clone(),
+        ["exp_avg_sq"] = v.clone(),
+        ["step"] = tensor(new long[] { StepCount }),
+    };
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        using var _ = no_grad();
+        m.copy_(state["exp_avg"]);
+        v.copy_(state["exp_avg_sq"]);
+        StepCount = state["step"].data<long>()[0];
+    }
+
+    public void Dispose() { m.Dispose(); v.Dispose(); }
+}
+
+/// <summary>An optimizer that applies the mask and zeroes the gradient in the same pass as its update.</summary>
+public interface IMaskedStep
+{
+    /// <summary>Update, then multiply the parameters by <paramref name="mask"/>, then zero <paramref name="grad"/>.</summary>
+    void StepMasked(Tensor parameters, Tensor grad, Tensor mask);
+}
