@@ -19,7 +19,7 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
         if (weightDecay != 0) g.add_(p, alpha: weightDecay);
         if (momentum != 0)
         {
-            if (buffer is null) buffer = g.clone();
+            if (buffer is null) buffer = g.clone().DetachFromDisposeScope();
             else buffer.mul_(momentum).add_(g);
             p.add_(buffer, alpha: -lr);
         }
@@ -37,7 +37,7 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
     {
         StepCount = state["step"].data<long>()[0];
         buffer?.Dispose();
-        buffer = state.TryGetValue("momentum_buffer", out var b) ? b.clone() : null;
+        buffer = state.TryGetValue("momentum_buffer", out var b) ? b.clone().DetachFromDisposeScope() : null;
     }
 
     public void Dispose() => buffer?.Dispose();

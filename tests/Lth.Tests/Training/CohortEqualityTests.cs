@@ -1,0 +1,44 @@
+using Lth.Experiments;
+using Lth.Models;
+using Lth.Pruning;
+using Lth.Tests.Support;
+using Lth.Training;
+using static TorchSharp.torch;
+
+namespace Lth.Tests.Training;
+
+/// <summary>A cohort of K members is K independent runs: each member matches its solo (K = 1) run.</summary>
+public class CohortEqualityTests
+{
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd")]
+    public void EachMemberOfAFourCohortMatchesItsSoloRunBitwise(string optimizer)
+    {
+        using var data = TinyData.Create();
+        var schemes = new[] { "kaiming-normal", "xavier-uniform", "xavier-normal:gain=0.5", "torch-default" };
+        var hp = new TrainingHparams { Optimizer = optimizer, Lr = optimizer == "sgd" ? 0.05 : 3e-3, Momentum = optimizer == "sgd" ? 0.9 : 0, Batch = 30, Steps = "2ep", EvalEvery = "10it" };
+        var modelHp = new ModelHparams { Name = "lenet:32,16" };
+
+        using var cohort = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses, members: 4);
+        using var cohortMask = Mask.Dense(cohort.Layout);
+        for (int k = 0; k < 4; k++) ModelInitializer.Apply(cohort, k, modelHp with { Init = schemes[k] }, seed: 3);
+        // Prune member 2 a little, so masks differ between members.
+        using (no_grad()) cohortMask.View(cohort.Layout["fc1.weight"], 2).narrow(0, 0, 5).zero_();
+        using (no_grad()) cohort.Flat.mul_(cohortMask.Flat);
+        var cohortResults = new Trainer(hp, data, seed: 3).Train(cohort, cohortMask);
+
+        for (int k = 0; k < 4; k++)
+        {
+            using var solo = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses);
+            using var soloMask = Mask.Dense(solo.Layout);
+            ModelInitializer.Apply(solo, 0, modelHp with { Init = schemes[k] }, seed: 3);
+            if (k == 2) using (no_grad()) soloMask.View(solo.Layout["fc1.weight"], 0).narrow(0, 0, 5).zero_();
+            using (no_grad()) solo.Flat.mul_(soloMask.Flat);
+            var soloResult = new Trainer(hp, data, seed: 3).Train(solo, soloMask)[0];
+            foreach (var p in solo.Layout.Parameters)
+                Assert.True(solo.View(solo.Flat, p, 0).eq(cohort.View(cohort.Flat, cohort.Layout[p.Name], k)).all().item<bool>(), $"member {k} {p.Name}");
+            Assert.Equal(soloResult.Metrics, cohortResults[k].Metrics);
+        }
+    }
+}
