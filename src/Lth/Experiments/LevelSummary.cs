@@ -27,6 +27,8 @@ public sealed record LevelSummary
     public required long Iterations { get; init; }
     public required double WallSeconds { get; init; }
     public required int Threads { get; init; }
+    /// <summary>How many runs trained this level together (1 = alone). Results do not depend on it.</summary>
+    public int CohortSize { get; init; } = 1;
 
     private static readonly JsonSerializerOptions Options = new()
     {

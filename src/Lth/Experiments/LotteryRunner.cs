@@ -26,149 +26,230 @@ public sealed class LotteryRunner
     public const string WinnersFile = "winners.json";
 
     private readonly RunStore store;
-    private readonly LotteryHparams hp;
+    private readonly IReadOnlyList<LotteryHparams> members;
     private readonly DatasetSplits data;
     private readonly IPruningStrategy pruning = new MagnitudePruning();
 
-    public LotteryRunner(RunStore store, LotteryHparams hp, DatasetSplits data)
+    /// <summary>A plain (solo) run.</summary>
+    public LotteryRunner(RunStore store, LotteryHparams hp, DatasetSplits data) : this(store, [hp], data) { }
+
+    /// <summary>
+    /// A cohort: runs that differ only in initialization (<see cref="Cohorts"/>) trained in lockstep as
+    /// one batched model, each stored exactly as its solo run.
+    /// </summary>
+    public LotteryRunner(RunStore store, IReadOnlyList<LotteryHparams> members, DatasetSplits data)
     {
-        Hparams.Validate(hp);
+        foreach (var m in members) Hparams.Validate(m);
+        Cohorts.Check(members);
         this.store = store;
-        this.hp = hp;
+        this.members = members;
         this.data = data;
     }
 
-    public string RunDir => store.RunDir(hp);
+    private LotteryHparams Hp => members[0];
 
-    /// <summary>Runs (or resumes) levels 0..<paramref name="levels"/> of seed <paramref name="seed"/>.</summary>
-    public IReadOnlyList<LevelSummary> Run(long seed, int levels, ILotteryObserver? observer = null, CancellationToken ct = default)
+    public string RunDir => store.RunDir(Hp);
+
+    /// <summary>Runs (or resumes) levels 0..<paramref name="levels"/> of seed <paramref name="seed"/> (the first member's summaries).</summary>
+    public IReadOnlyList<LevelSummary> Run(long seed, int levels, ILotteryObserver? observer = null, CancellationToken ct = default) =>
+        RunCohort(seed, levels, observer, ct)[0];
+
+    /// <summary>Per-member state of a run in progress.</summary>
+    private sealed class Member(LotteryHparams hp, string seedDir) : IDisposable
+    {
+        public LotteryHparams Hp { get; } = hp;
+        public string SeedDir { get; } = seedDir;
+        public RunLock? Lock { get; set; }
+        public LotteryHparams? SourceHp { get; set; }
+        public int LastLevel { get; set; }
+        public Dictionary<string, Tensor> Initial { get; set; } = new();
+        public List<LevelSummary> Summaries { get; } = new();
+        public bool Ended { get; set; }
+        /// <summary>With --optimizer-state carry (solo runs only): the optimizer continued from level to level.</summary>
+        public IFlatOptimizer? Carried { get; set; }
+
+        public void Dispose()
+        {
+            foreach (var t in Initial.Values) t.Dispose();
+            Carried?.Dispose();
+            Lock?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs (or resumes) every member; returns each member's summaries (empty for a member that another
+    /// process holds). Members whose level is already done skip it; the others train it together.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<LevelSummary>> RunCohort(long seed, int levels, ILotteryObserver? observer = null, CancellationToken ct = default)
     {
         if (levels < 0) throw new HparamsException("--levels: must be >= 0");
-        int lastLevel = levels;
-        LotteryHparams? sourceHp = null;
-        if (Controls.UsesSourceMasks(hp))
-        {
-            // The run whose masks this one uses must exist first; it ends early if it diverged.
-            sourceHp = Controls.Source(hp);
-            var sourceSummaries = new LotteryRunner(store, sourceHp, data).Run(seed, levels, observer, ct);
-            lastLevel = sourceSummaries.Count - 1 - (sourceSummaries[^1].Diverged ? 1 : 0);
-            if (lastLevel < 0) return [];
-        }
-
-        var runDir = store.RunDir(hp);
-        Directory.CreateDirectory(runDir);
-        var hparamsPath = Path.Combine(runDir, RunStore.HparamsFile);
-        if (!File.Exists(hparamsPath)) AtomicFile.WriteText(hparamsPath, Hparams.ToJson(hp));
-        var seedDir = store.SeedDir(hp, seed);
-        using var runLock = RunLock.TryAcquire(seedDir) ?? throw new RunBusyException(seedDir);
-
-        var trainer = new Trainer(hp.Training, data, seed);
-        long rewindAt = Step.Parse(hp.Rewind, "rewind").ToIterations(trainer.IterationsPerEpoch);
-        if (rewindAt >= trainer.TotalIterations)
-            throw new HparamsException($"--rewind: {hp.Rewind} is not before the end of training ({trainer.TotalIterations} iterations)");
-
-        using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, data.Train.NumClasses);
-        using var initial = LoadOrCreateInit(model, seedDir, seed, sourceHp);
-        var ctx = new Context(trainer, initial, seedDir, seed, rewindAt, sourceHp, observer);
-        var summaries = new List<LevelSummary>();
+        var runs = members.Select(hp => new Member(hp, store.SeedDir(hp, seed)) { LastLevel = levels }).ToList();
         try
         {
-            for (int level = 0; level <= lastLevel; level++)
+            foreach (var m in runs)
+            {
+                if (Controls.UsesSourceMasks(m.Hp))
+                {
+                    // The run whose masks this one uses must exist first; it ends early if it diverged.
+                    m.SourceHp = Controls.Source(m.Hp);
+                    var source = new LotteryRunner(store, m.SourceHp, data).Run(seed, levels, observer, ct);
+                    m.LastLevel = source.Count - 1 - (source[^1].Diverged ? 1 : 0);
+                }
+                var runDir = store.RunDir(m.Hp);
+                Directory.CreateDirectory(runDir);
+                var hparamsPath = Path.Combine(runDir, RunStore.HparamsFile);
+                if (!File.Exists(hparamsPath)) AtomicFile.WriteText(hparamsPath, Hparams.ToJson(m.Hp));
+                m.Lock = RunLock.TryAcquire(m.SeedDir);
+                if (m.Lock is null) m.Ended = true;               // another process runs this member
+            }
+            if (runs.All(m => m.Lock is null)) throw new RunBusyException(runs[0].SeedDir);
+
+            var trainer = new Trainer(Hp.Training, data, seed);
+            long rewindAt = Step.Parse(Hp.Rewind, "rewind").ToIterations(trainer.IterationsPerEpoch);
+            if (rewindAt >= trainer.TotalIterations)
+                throw new HparamsException($"--rewind: {Hp.Rewind} is not before the end of training ({trainer.TotalIterations} iterations)");
+
+            using var scratch = NewModel(1);
+            using var scratch2 = NewModel(1);
+            foreach (var m in runs.Where(m => !m.Ended)) m.Initial = LoadOrCreateInit(scratch, m, seed);
+
+            for (int level = 0; level <= levels; level++)
             {
                 ct.ThrowIfCancellationRequested();
-                var levelDir = store.LevelDir(hp, seed, level);
-                var summaryPath = Path.Combine(levelDir, RunStore.SummaryFile);
-                LevelSummary summary;
-                if (File.Exists(summaryPath))
+                var active = new List<Member>();
+                foreach (var m in runs.Where(m => !m.Ended))
                 {
-                    summary = LevelSummary.Load(summaryPath);
-                    observer?.OnLevelDone(summary, skipped: true);
+                    if (level > m.LastLevel) { m.Ended = true; continue; }
+                    var summaryPath = Path.Combine(store.LevelDir(m.Hp, seed, level), RunStore.SummaryFile);
+                    if (File.Exists(summaryPath))
+                    {
+                        var done = LevelSummary.Load(summaryPath);
+                        m.Summaries.Add(done);
+                        observer?.OnLevelDone(done, skipped: true);
+                        if (done.Diverged) m.Ended = true;   // a diverged level ends its run
+                    }
+                    else active.Add(m);
                 }
-                else summary = RunLevel(model, ctx, levelDir, level, ct);
-                summaries.Add(summary);
-                // A diverged level (NaN/inf loss) has no meaningful weights to prune: the run ends there, recorded as diverged.
-                if (summary.Diverged) break;
+                if (active.Count > 0) TrainLevel(active, scratch, scratch2, trainer, seed, level, rewindAt, observer, ct);
             }
+            return runs.Select(m => (IReadOnlyList<LevelSummary>)m.Summaries).ToList();
         }
-        finally { ctx.Optimizer?.Dispose(); }
-        return summaries;
+        finally
+        {
+            foreach (var m in runs) m.Dispose();
+        }
     }
 
-    private sealed class Context(Trainer trainer, Tensor initial, string seedDir, long seed, long rewindAt, LotteryHparams? sourceHp, ILotteryObserver? observer)
-    {
-        public Trainer Trainer { get; } = trainer;
-        public Tensor Initial { get; } = initial;
-        public string SeedDir { get; } = seedDir;
-        public long Seed { get; } = seed;
-        public long RewindAt { get; } = rewindAt;
-        public LotteryHparams? SourceHp { get; } = sourceHp;
-        public ILotteryObserver? Observer { get; } = observer;
-        /// <summary>With --optimizer-state carry: the optimizer continued from level to level.</summary>
-        public IFlatOptimizer? Optimizer { get; set; }
-    }
+    private IModel NewModel(int k) => ModelRegistry.Create(Hp.Model, data.Train.ExampleShape, data.Train.NumClasses, k);
 
-    private LevelSummary RunLevel(IModel model, Context c, string levelDir, int level, CancellationToken ct)
+    /// <summary>Trains one level of every active member together: K = active.Count.</summary>
+    private void TrainLevel(List<Member> active, IModel solo, IModel solo2, Trainer trainer, long seed, int level, long rewindAt,
+                            ILotteryObserver? observer, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        using var mask = LoadOrCreateMask(model, c, levelDir, level);
-        long start = level == 0 ? 0 : c.RewindAt;
-        var rewindPath = Path.Combine(c.SeedDir, RunStore.RewindFile(c.RewindAt));
+        int k = active.Count;
+        using var model = NewModel(k);
+        using var mask = Mask.Dense(model.Layout);
+        long start = level == 0 ? 0 : rewindAt;
         using (no_grad())
         {
-            if (start == 0) model.Flat.copy_(c.Initial);
-            else
+            for (int j = 0; j < k; j++)
             {
-                if (!File.Exists(rewindPath)) throw new InvalidDataException($"{rewindPath}: missing rewind point; delete level_0 to recompute it");
-                Load(model, rewindPath);
+                var m = active[j];
+                var levelDir = store.LevelDir(m.Hp, seed, level);
+                using (var own = LoadOrCreateMask(solo, m, seed, levelDir, level)) CopyMember(own.Flat, solo.Layout, 0, mask.Flat, model.Layout, j);
+                if (start == 0) SetMember(model, j, m.Initial);
+                else
+                {
+                    var rewindPath = Path.Combine(m.SeedDir, RunStore.RewindFile(rewindAt));
+                    if (!File.Exists(rewindPath)) throw new InvalidDataException($"{rewindPath}: missing rewind point; delete level_0 to recompute it");
+                    Load(solo, rewindPath);
+                    CopyMember(solo.Flat, solo.Layout, 0, model.Flat, model.Layout, j);
+                }
             }
             model.Flat.mul_(mask.Flat);
         }
         using var levelStart = model.Flat.clone();
         IFlatOptimizer? optimizer = null;
-        if (hp.OptimizerState == "carry")
+        var only = active[0];
+        if (k == 1 && only.Hp.OptimizerState == "carry")
         {
-            if (c.Optimizer is null)
+            if (only.Carried is null)
             {
-                c.Optimizer = Optimizers.Create(hp.Training, model.Layout.TotalSize);
-                if (level > 0) LoadOptimizer(c.Optimizer, Path.Combine(c.SeedDir, $"level_{level - 1}", OptimizerFile));
+                only.Carried = Optimizers.Create(only.Hp.Training, model.Layout.TotalSize);
+                if (level > 0) LoadOptimizer(only.Carried, Path.Combine(only.SeedDir, $"level_{level - 1}", OptimizerFile));
             }
-            optimizer = c.Optimizer;
+            optimizer = only.Carried;
         }
-        c.Observer?.OnLevelStart(level, model, mask);
-        var rewinder = level == 0 && c.RewindAt > 0 ? new RewindSaver(c.RewindAt, rewindPath) : null;
-        var member = c.Trainer.Train(model, mask, start, new Forwarder(c.Observer, rewinder), ct, optimizer)[0];
+        observer?.OnLevelStart(level, model, mask);
+        var rewinder = level == 0 && rewindAt > 0
+            ? new RewindSaver(rewindAt, active.Select(m => Path.Combine(m.SeedDir, RunStore.RewindFile(rewindAt))).ToList(), solo)
+            : null;
+        var results = trainer.Train(model, mask, start, new Forwarder(observer, rewinder), ct, optimizer);
+        double seconds = clock.Elapsed.TotalSeconds / k;   // wall time per member
 
-        Directory.CreateDirectory(levelDir);
-        Save(model, Path.Combine(levelDir, RunStore.FinalFile));
-        MetricsCsv.Save(Path.Combine(levelDir, RunStore.MetricsFile), member.Metrics);
-        if (optimizer is not null) SaveTensors(optimizer.State(), Path.Combine(levelDir, OptimizerFile));
-        SaveWinners(model, levelStart, mask, Path.Combine(levelDir, WinnersFile));
-        long? es = member.EarlyStopIteration;
-        var summary = new LevelSummary
+        for (int j = 0; j < k; j++)
         {
-            Level = level,
-            Seed = c.Seed,
-            Hash = Hparams.Hash(hp),
-            Init = hp.Model.Init,
-            Control = hp.Control,
-            Density = mask.WeightDensity(0),
-            LayerDensity = mask.LayerDensities(0),
-            EarlyStopIteration = es,
-            TestAccuracyAtEarlyStop = es is long e ? member.TestAccuracyAt(e) : null,
-            ValLossAtEarlyStop = es is long e2 ? member.Metrics.First(m => m.Split == "val" && m.Iteration == e2).Loss : null,
-            FinalTestAccuracy = member.Last("test")?.Accuracy,
-            FinalValAccuracy = member.Last("val")?.Accuracy,
-            FinalTrainLoss = member.Last("train")?.Loss,
-            Diverged = member.Diverged,
-            DivergedAt = member.DivergedAt,
-            StartIteration = start,
-            Iterations = c.Trainer.TotalIterations,
-            WallSeconds = clock.Elapsed.TotalSeconds,
-            Threads = TorchRuntime.Threads,
-        };
-        AtomicFile.WriteText(Path.Combine(levelDir, RunStore.SummaryFile), summary.ToJson());
-        c.Observer?.OnLevelDone(summary, skipped: false);
-        return summary;
+            var m = active[j];
+            var member = results[j];
+            var levelDir = store.LevelDir(m.Hp, seed, level);
+            Directory.CreateDirectory(levelDir);
+            using (no_grad())
+            {
+                CopyMember(model.Flat, model.Layout, j, solo.Flat, solo.Layout, 0);
+                CopyMember(levelStart, model.Layout, j, solo2.Flat, solo2.Layout, 0);
+            }
+            using var ownMask = Mask.Dense(solo.Layout);
+            using (no_grad()) CopyMember(mask.Flat, model.Layout, j, ownMask.Flat, solo.Layout, 0);
+            Save(solo, Path.Combine(levelDir, RunStore.FinalFile));
+            MetricsCsv.Save(Path.Combine(levelDir, RunStore.MetricsFile), member.Metrics);
+            if (optimizer is not null) SaveTensors(optimizer.State(), Path.Combine(levelDir, OptimizerFile));
+            var winners = WinnerStatistics.Compute(solo2, solo, ownMask, Initializers.Parse(m.Hp.Model.Init));
+            AtomicFile.WriteText(Path.Combine(levelDir, WinnersFile), JsonSerializer.Serialize(winners, WinnerJson));
+            long? es = member.EarlyStopIteration;
+            var summary = new LevelSummary
+            {
+                Level = level,
+                Seed = seed,
+                Hash = Hparams.Hash(m.Hp),
+                Init = m.Hp.Model.Init,
+                Control = m.Hp.Control,
+                Density = ownMask.WeightDensity(0),
+                LayerDensity = ownMask.LayerDensities(0),
+                EarlyStopIteration = es,
+                TestAccuracyAtEarlyStop = es is long e ? member.TestAccuracyAt(e) : null,
+                ValLossAtEarlyStop = es is long e2 ? member.Metrics.First(x => x.Split == "val" && x.Iteration == e2).Loss : null,
+                FinalTestAccuracy = member.Last("test")?.Accuracy,
+                FinalValAccuracy = member.Last("val")?.Accuracy,
+                FinalTrainLoss = member.Last("train")?.Loss,
+                Diverged = member.Diverged,
+                DivergedAt = member.DivergedAt,
+                StartIteration = start,
+                Iterations = trainer.TotalIterations,
+                WallSeconds = seconds,
+                Threads = TorchRuntime.Threads,
+                CohortSize = k,
+            };
+            AtomicFile.WriteText(Path.Combine(levelDir, RunStore.SummaryFile), summary.ToJson());
+            m.Summaries.Add(summary);
+            if (summary.Diverged) m.Ended = true;
+            observer?.OnLevelDone(summary, skipped: false);
+        }
+    }
+
+    /// <summary>Copies member <paramref name="from"/> of a flat buffer into member <paramref name="to"/> of another (same parameters).</summary>
+    private static void CopyMember(Tensor src, ParameterLayout srcLayout, int from, Tensor dst, ParameterLayout dstLayout, int to)
+    {
+        foreach (var p in srcLayout.Parameters)
+        {
+            var q = dstLayout[p.Name];
+            dst.narrow(0, q.Offset + to * q.Numel, q.Numel).copy_(src.narrow(0, p.Offset + from * p.Numel, p.Numel));
+        }
+    }
+
+    private static void SetMember(IModel model, int member, IReadOnlyDictionary<string, Tensor> named)
+    {
+        foreach (var p in model.Layout.Parameters) model.View(model.Flat, p, member).copy_(named[p.Name]);
     }
 
     /// <summary>
@@ -176,31 +257,31 @@ public sealed class LotteryRunner
     /// controls, a fresh draw (with the source run's signs for reinit-signed). Drawn once, saved, and
     /// read back on every resume.
     /// </summary>
-    private Tensor LoadOrCreateInit(IModel model, string seedDir, long seed, LotteryHparams? sourceHp)
+    private Dictionary<string, Tensor> LoadOrCreateInit(IModel model, Member m, long seed)
     {
-        var path = Path.Combine(seedDir, RunStore.InitFile);
+        var path = Path.Combine(m.SeedDir, RunStore.InitFile);
         if (File.Exists(path)) Load(model, path);
         else
         {
-            if (hp.Control is "reinit" or "reinit-signed")
+            if (m.Hp.Control is "reinit" or "reinit-signed")
             {
-                ModelInitializer.ApplyFromGenerator(model, 0, hp.Model, Seeds.For(seed, "reinit"));
-                if (hp.Control == "reinit-signed")
+                ModelInitializer.ApplyFromGenerator(model, 0, m.Hp.Model, Seeds.For(seed, "reinit"));
+                if (m.Hp.Control == "reinit-signed")
                 {
                     using var fresh = model.Flat.abs();
-                    Load(model, Path.Combine(store.SeedDir(sourceHp!, seed), RunStore.InitFile));
+                    Load(model, Path.Combine(store.SeedDir(m.SourceHp!, seed), RunStore.InitFile));
                     using var _ = no_grad();
                     using var sign = model.Flat.ge(0).to(ScalarType.Float32).mul_(2).sub_(1);
                     model.Flat.copy_(fresh.mul(sign));
                 }
             }
-            else ModelInitializer.Apply(model, 0, hp.Model, seed);
+            else ModelInitializer.Apply(model, 0, m.Hp.Model, seed);
             Save(model, path);
         }
-        return model.Flat.clone();
+        return model.Layout.Parameters.ToDictionary(p => p.Name, p => model.View(model.Flat, p, 0).clone());
     }
 
-    private Mask LoadOrCreateMask(IModel model, Context c, string levelDir, int level)
+    private Mask LoadOrCreateMask(IModel model, Member m, long seed, string levelDir, int level)
     {
         var path = Path.Combine(levelDir, RunStore.MaskFile);
         var mask = Mask.Dense(model.Layout);
@@ -212,14 +293,15 @@ public sealed class LotteryRunner
         if (level > 0)
         {
             Mask next;
-            if (c.SourceHp is not null)
+            var hp = m.Hp;
+            if (m.SourceHp is not null)
             {
                 // Controls and transfer: the source run's mask of this level, used as is or randomized.
                 using var source = Mask.Dense(model.Layout);
-                LoadMask(source, Path.Combine(store.LevelDir(c.SourceHp, c.Seed, level), RunStore.MaskFile));
+                LoadMask(source, Path.Combine(store.LevelDir(m.SourceHp, seed, level), RunStore.MaskFile));
                 if (hp.Control is "random-prune" or "random-prune-global" or "shuffle")
                 {
-                    using var rng = new Generator(Seeds.For(c.Seed, $"{hp.Control}-level-{level}"));
+                    using var rng = new Generator(Seeds.For(seed, $"{hp.Control}-level-{level}"));
                     next = RandomMasks.Derive(hp.Control, source, hp.Pruning, rng);
                 }
                 else next = new Mask(model.Layout, source.Flat.clone());
@@ -228,12 +310,12 @@ public sealed class LotteryRunner
             {
                 // One-shot: the dense trained network (level 0) pruned straight to this level's density.
                 using var dense = Mask.Dense(model.Layout);
-                Load(model, Path.Combine(c.SeedDir, "level_0", RunStore.FinalFile));
+                Load(model, Path.Combine(m.SeedDir, "level_0", RunStore.FinalFile));
                 next = pruning.Prune(model, dense, PruningRates.ForOneShot(hp.Pruning, level));
             }
             else
             {
-                var prevDir = Path.Combine(c.SeedDir, $"level_{level - 1}");
+                var prevDir = Path.Combine(m.SeedDir, $"level_{level - 1}");
                 using var previous = Mask.Dense(model.Layout);
                 LoadMask(previous, Path.Combine(prevDir, RunStore.MaskFile));
                 Load(model, Path.Combine(prevDir, RunStore.FinalFile));
@@ -245,14 +327,6 @@ public sealed class LotteryRunner
         Directory.CreateDirectory(levelDir);
         SaveTensors(mask.ToNamed(0), path);
         return mask;
-    }
-
-    private void SaveWinners(IModel trained, Tensor levelStart, Mask mask, string path)
-    {
-        using var initial = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, data.Train.NumClasses);
-        using (no_grad()) initial.Flat.copy_(levelStart);
-        var stats = WinnerStatistics.Compute(initial, trained, mask, Initializers.Parse(hp.Model.Init));
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(stats, WinnerJson));
     }
 
     private static readonly JsonSerializerOptions WinnerJson = new()
@@ -304,12 +378,18 @@ public sealed class LotteryRunner
         finally { foreach (var t in state.Values) t.Dispose(); }
     }
 
-    /// <summary>Saves the weights at the rewind iteration during level 0.</summary>
-    private sealed class RewindSaver(long at, string path)
+    /// <summary>Saves each member's weights at the rewind iteration during level 0.</summary>
+    private sealed class RewindSaver(long at, IReadOnlyList<string> paths, IModel solo)
     {
         public void OnIteration(long iteration, IModel model)
         {
-            if (iteration == at) Save(model, path);
+            if (iteration != at) return;
+            using var _ = no_grad();
+            for (int j = 0; j < paths.Count; j++)
+            {
+                CopyMember(model.Flat, model.Layout, j, solo.Flat, solo.Layout, 0);
+                Save(solo, paths[j]);
+            }
         }
     }
 
