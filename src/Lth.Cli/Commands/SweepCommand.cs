@@ -28,54 +28,58 @@ public static class SweepCommand
         var cpus = new Option<int>("--cpus-per-task") { Description = "Slurm CPUs per array task (with --emit slurm) [default 2]", DefaultValueFactory = _ => 2 };
         var task = new Option<int?>("--task") { Description = "run only plan entry N (a Slurm array task; default $SLURM_ARRAY_TASK_ID)" };
         var worker = new Option<int?>("--worker") { Description = "internal: run as worker N of a local sweep", Hidden = true };
+        var cohort = new Option<int?>("--cohort") { Description = "train up to K runs that differ only in --init together as one batched model (same results, faster) [default: 4 for models under 1M weights, else 1]" };
 
         var cmd = new Command("sweep", "run a study: a grid of lottery runs × seeds, in parallel, resumable, or on Slurm");
         sweep.AddTo(cmd);
-        foreach (var o in new Option[] { plan, status, jobs, emit, partition, time, cpus, task, worker }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { plan, status, jobs, emit, partition, time, cpus, task, worker, cohort }) cmd.Options.Add(o);
         common.AddTo(cmd);
 
         cmd.SetAction((r, ct) => Task.FromResult(Cli.Guard(() =>
         {
             var (runs, levels, name) = sweep.Resolve(r);
             var store = common.Store(r);
-            if (r.GetValue(plan)) return ShowPlan(store, runs, levels);
+            int k = r.GetValue(cohort) ?? DefaultCohort(runs);
+            if (k < 1) return Cli.Fail("--cohort: must be >= 1", ExitCodes.Usage);
+            SweepExecutor Executor(bool quietRuns) => new(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k);
+            if (r.GetValue(plan)) return ShowPlan(store, runs, levels, Executor(true).Units);
             if (r.GetValue(status)) return ShowStatus(store, runs, levels);
             if (r.GetValue(emit) is string kind)
             {
                 if (kind != "slurm") return Cli.Fail($"--emit: '{kind}' is not supported (slurm)", ExitCodes.Usage);
-                Console.Write(SlurmScript.Create(name, runs.Count, store.Root, r.GetValue(partition), r.GetValue(time), r.GetValue(cpus)));
+                Console.Write(SlurmScript.Create(name, Executor(true).Units.Count, store.Root, r.GetValue(partition), r.GetValue(time), r.GetValue(cpus)));
                 return ExitCodes.Ok;
             }
             bool quiet = r.GetValue(common.Quiet);
-            var executor = (int index) => new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)));
 
             int? taskIndex = r.GetValue(task) ?? (Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID") is string id && r.GetValue(worker) is null && int.TryParse(id, CultureInfo.InvariantCulture, out var t) ? t : null);
             if (taskIndex is int ti)
             {
-                if (ti < 0 || ti >= runs.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{runs.Count - 1})", ExitCodes.Usage);
+                var ex = Executor(quiet);
+                if (ti < 0 || ti >= ex.Units.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{ex.Units.Count - 1})", ExitCodes.Usage);
                 common.Apply(r);
-                var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)))
+                ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
                 { ObserverFor = (_, _) => quiet ? null : new LineRunProgress(Console.Out) };
-                ex.RunIndices([ti], ct);
+                ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
             }
             if (r.GetValue(worker) is int w)
             {
                 WorkerProcess.DieWithParent();
                 common.Apply(r);
-                var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)))
+                var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
                 {
                     RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
                     ObserverFor = (i, _) => new WorkerProtocol(i, Console.Out),
                 };
-                ex.RunAll(offset: w * Math.Max(1, runs.Count / Math.Max(1, r.GetValue(jobs))), ct);
+                ex.RunAll(offset: w * Math.Max(1, ex.Units.Count / Math.Max(1, r.GetValue(jobs))), ct);
                 return ExitCodes.Ok;
             }
 
             int n = r.GetValue(jobs);
             if (n < 1) return Cli.Fail("--jobs: must be >= 1", ExitCodes.Usage);
             if (!quiet) AnsiConsole.MarkupLine($"[bold]lth sweep[/] {Markup.Escape(name)}: {runs.Count} runs × levels 0..{levels}, {n} worker(s) → {Markup.Escape(store.Root)}");
-            int code = n == 1 ? RunInProcess(r, common, store, runs, levels, quiet, ct) : RunWorkers(r, common, store, runs, levels, n, quiet, ct);
+            int code = n == 1 ? RunInProcess(r, common, store, runs, levels, k, quiet, ct) : RunWorkers(r, common, store, runs, levels, n, quiet, ct);
             if (code != ExitCodes.Ok) return code;
             WriteComparison(GroupSummary.Of(SweepExecutor.Collect(store, runs, levels).Select(x => (x.Run.Label, x.Summary))));
             return ExitCodes.Ok;
@@ -83,12 +87,22 @@ public static class SweepCommand
         return cmd;
     }
 
-    private static int RunInProcess(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, bool quiet, CancellationToken ct)
+    /// <summary>Cohorts help small networks (per-op overhead dominates); large ones are GEMM-bound.</summary>
+    private static int DefaultCohort(List<SweepRun> runs)
+    {
+        if (runs.Count == 0) return 1;
+        var hp = runs[0].Hparams;
+        var (shape, classes) = TicketExport.ModelShapes(hp);
+        using var model = Models.ModelRegistry.Create(hp.Model, shape, classes);
+        return model.Layout.ParameterCount < 1_000_000 ? 4 : 1;
+    }
+
+    private static int RunInProcess(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int k, bool quiet, CancellationToken ct)
     {
         common.Apply(r);
-        var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)))
+        var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
         {
-            RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]"); },
+            RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
             ObserverFor = (_, _) => quiet ? null : new LineRunProgress(Console.Out),
         };
         ex.RunAll(0, ct);
@@ -131,17 +145,19 @@ public static class SweepCommand
         return Cli.Fail("workers kept failing; see the messages above, then run the same command to resume", ExitCodes.Failure);
     }
 
-    private static int ShowPlan(RunStore store, List<SweepRun> runs, int levels)
+    private static int ShowPlan(RunStore store, List<SweepRun> runs, int levels, IReadOnlyList<List<int>> units)
     {
-        var t = new Table().Border(TableBorder.Simple).AddColumns("#", "run", "seed", "hash", "levels done");
+        var unitOf = new int[runs.Count];
+        for (int u = 0; u < units.Count; u++) foreach (var i in units[u]) unitOf[i] = u;
+        var t = new Table().Border(TableBorder.Simple).AddColumns("#", "task", "run", "seed", "hash", "levels done");
         for (int i = 0; i < runs.Count; i++)
         {
             var x = runs[i];
-            t.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(x.Label), x.Seed.ToString(CultureInfo.InvariantCulture), x.Hash,
+            t.AddRow(i.ToString(CultureInfo.InvariantCulture), unitOf[i].ToString(CultureInfo.InvariantCulture), Markup.Escape(x.Label), x.Seed.ToString(CultureInfo.InvariantCulture), x.Hash,
                      store.IsRunComplete(x.Hparams, x.Seed, levels) ? "complete" : $"{Math.Min(store.CompletedLevels(x.Hparams, x.Seed), levels + 1)}/{levels + 1}");
         }
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"{runs.Count} runs × {levels + 1} levels under {Markup.Escape(store.Root)}");
+        AnsiConsole.MarkupLine($"{runs.Count} runs × {levels + 1} levels in {units.Count} tasks (cohorts of runs that differ only in init) under {Markup.Escape(store.Root)}");
         return ExitCodes.Ok;
     }
 

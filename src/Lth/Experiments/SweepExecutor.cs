@@ -7,8 +7,11 @@ namespace Lth.Experiments;
 /// (their lock) — so any number of executors, in one process or many, on one machine or a cluster
 /// sharing the runs root, divide a plan between them without coordination and never run one run twice.
 /// </summary>
-public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, int levels, Func<DatasetHparams, DatasetSplits> loadData)
+public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, int levels, Func<DatasetHparams, DatasetSplits> loadData, int cohort = 1)
 {
+    /// <summary>The units of work: plan entries grouped into cohorts (<see cref="Cohorts.Group"/>); single entries when the cohort size is 1.</summary>
+    public IReadOnlyList<List<int>> Units { get; } = Cohorts.Group(plan, cohort);
+
     /// <summary>Called before a run starts (plan index, run).</summary>
     public Action<int, SweepRun>? RunStarting { get; init; }
 
@@ -20,21 +23,23 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
     /// Returns the number of runs this executor advanced.
     /// </summary>
     public int RunAll(int offset = 0, CancellationToken ct = default) =>
-        RunIndices(Enumerable.Range(0, plan.Count).Select(i => (i + offset) % Math.Max(1, plan.Count)), ct);
+        RunUnits(Enumerable.Range(0, Units.Count).Select(i => (i + offset) % Math.Max(1, Units.Count)), ct);
 
-    /// <summary>Runs the given plan entries (e.g. one Slurm array task).</summary>
-    public int RunIndices(IEnumerable<int> indices, CancellationToken ct = default)
+    /// <summary>Runs the given units (e.g. one Slurm array task).</summary>
+    public int RunUnits(IEnumerable<int> units, CancellationToken ct = default)
     {
         int advanced = 0;
         DatasetHparams? loaded = null;
         DatasetSplits? data = null;
         try
         {
-            foreach (var i in indices)
+            foreach (var u in units)
             {
                 ct.ThrowIfCancellationRequested();
+                var todo = Units[u].Where(i => !store.IsRunComplete(plan[i].Hparams, plan[i].Seed, levels)).ToList();
+                if (todo.Count == 0) continue;
+                int i = todo[0];
                 var run = plan[i];
-                if (store.IsRunComplete(run.Hparams, run.Seed, levels)) continue;
                 if (data is null || loaded != run.Hparams.Dataset)
                 {
                     data?.Dispose();
@@ -44,7 +49,7 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
                 RunStarting?.Invoke(i, run);
                 try
                 {
-                    new LotteryRunner(store, run.Hparams, data).Run(run.Seed, levels, ObserverFor?.Invoke(i, run), ct);
+                    new LotteryRunner(store, todo.Select(j => plan[j].Hparams).ToList(), data).RunCohort(run.Seed, levels, ObserverFor?.Invoke(i, run), ct);
                     advanced++;
                 }
                 catch (RunBusyException) { /* another executor has it */ }

@@ -28,7 +28,7 @@ public class SweepCommandTests
     public void ParallelWorkersKillsAndResumesGiveTheResultsOfOneUninterruptedRun()
     {
         using var reference = new TempDir();
-        var r = CliRunner.Run(reference, Study);
+        var r = CliRunner.Run(reference, [.. Study, "--cohort", "1"]);      // every run alone; the others use cohorts
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("test acc @ early stop", r.Stdout);          // the comparison table
 
@@ -80,7 +80,9 @@ public class SweepCommandTests
     public void SlurmScriptHasOneArrayTaskPerRunAndTasksRunTheirEntry()
     {
         using var dir = new TempDir();
-        var r = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--emit", "slurm", "--partition", "debug", "--time", "00:10:00", "--cpus-per-task", "1");
+        var cohorts = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--emit", "slurm");
+        Assert.Contains("#SBATCH --array=0-1", cohorts.Stdout);              // default: the 2 schemes of a seed share a task
+        var r = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--cohort", "1", "--emit", "slurm", "--partition", "debug", "--time", "00:10:00", "--cpus-per-task", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("#SBATCH --array=0-3", r.Stdout);
         Assert.Contains("#SBATCH --partition=debug", r.Stdout);
@@ -90,9 +92,9 @@ public class SweepCommandTests
         Assert.DoesNotContain("--emit", r.Stdout.Split('\n').Last(l => l.StartsWith("exec")));
 
         // An array task runs exactly its plan entry.
-        var t = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--task", "2", "--threads", "1");
+        var t = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--cohort", "1", "--task", "2", "--threads", "1");
         Assert.True(t.ExitCode == 0, t.Stderr);
         Assert.Single(Directory.GetDirectories(Path.Combine(dir, "runs"), "seed_*", SearchOption.AllDirectories));
-        Assert.Equal(2, CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--task", "9").ExitCode);
+        Assert.Equal(2, CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--cohort", "1", "--task", "9").ExitCode);
     }
 }
