@@ -87,14 +87,14 @@ public static class SweepCommand
         return cmd;
     }
 
-    /// <summary>Cohorts help small networks (per-op overhead dominates); large ones are GEMM-bound.</summary>
+    /// <summary>Cohorts help small fully-connected networks (per-op overhead dominates); convolutional ones are compute-bound.</summary>
     private static int DefaultCohort(List<SweepRun> runs)
     {
         if (runs.Count == 0) return 1;
         var hp = runs[0].Hparams;
         var (shape, classes) = TicketExport.ModelShapes(hp);
         using var model = Models.ModelRegistry.Create(hp.Model, shape, classes);
-        return model.Layout.ParameterCount < 1_000_000 ? 4 : 1;
+        return model is Models.LeNet && model.Layout.ParameterCount < 1_000_000 ? 4 : 1;
     }
 
     private static int RunInProcess(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int k, bool quiet, CancellationToken ct)

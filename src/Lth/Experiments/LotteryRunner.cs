@@ -164,7 +164,7 @@ public sealed class LotteryRunner
                     var rewindPath = Path.Combine(m.SeedDir, RunStore.RewindFile(rewindAt));
                     if (!File.Exists(rewindPath)) throw new InvalidDataException($"{rewindPath}: missing rewind point; delete level_0 to recompute it");
                     Load(solo, rewindPath);
-                    CopyMember(solo.Flat, solo.Layout, 0, model.Flat, model.Layout, j);
+                    CopyModelMember(solo, 0, model, j);
                 }
             }
             model.Flat.mul_(mask.Flat);
@@ -196,7 +196,7 @@ public sealed class LotteryRunner
             Directory.CreateDirectory(levelDir);
             using (no_grad())
             {
-                CopyMember(model.Flat, model.Layout, j, solo.Flat, solo.Layout, 0);
+                CopyModelMember(model, j, solo, 0);
                 CopyMember(levelStart, model.Layout, j, solo2.Flat, solo2.Layout, 0);
             }
             using var ownMask = Mask.Dense(solo.Layout);
@@ -250,6 +250,14 @@ public sealed class LotteryRunner
     private static void SetMember(IModel model, int member, IReadOnlyDictionary<string, Tensor> named)
     {
         foreach (var p in model.Layout.Parameters) model.View(model.Flat, p, member).copy_(named[p.Name]);
+        foreach (var b in model.Buffers) model.Buffer(b.Name)[member].copy_(named[b.Name]);
+    }
+
+    /// <summary>Copies member <paramref name="from"/> of one model (parameters and buffers) into member <paramref name="to"/> of another.</summary>
+    private static void CopyModelMember(IModel src, int from, IModel dst, int to)
+    {
+        CopyMember(src.Flat, src.Layout, from, dst.Flat, dst.Layout, to);
+        foreach (var b in src.Buffers) dst.Buffer(b.Name)[to].copy_(src.Buffer(b.Name)[from]);
     }
 
     /// <summary>
@@ -275,10 +283,10 @@ public sealed class LotteryRunner
                     model.Flat.copy_(fresh.mul(sign));
                 }
             }
-            else ModelInitializer.Apply(model, 0, m.Hp.Model, seed);
+            else ModelInitializer.Apply(model, 0, m.Hp.Model, seed);   // also resets buffers
             Save(model, path);
         }
-        return model.Layout.Parameters.ToDictionary(p => p.Name, p => model.View(model.Flat, p, 0).clone());
+        return Named(model, 0);
     }
 
     private Mask LoadOrCreateMask(IModel model, Member m, long seed, string levelDir, int level)
@@ -336,9 +344,16 @@ public sealed class LotteryRunner
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Saves member 0's parameters with PyTorch names.</summary>
-    internal static void Save(IModel model, string path) =>
-        SaveTensors(model.Layout.Parameters.ToDictionary(p => p.Name, p => model.View(model.Flat, p, 0).clone()), path);
+    /// <summary>Saves member 0's parameters and buffers with PyTorch names.</summary>
+    internal static void Save(IModel model, string path) => SaveTensors(Named(model, 0), path);
+
+    /// <summary>Member <paramref name="member"/>'s parameters and buffers as named copies.</summary>
+    private static Dictionary<string, Tensor> Named(IModel model, int member)
+    {
+        var named = model.Layout.Parameters.ToDictionary(p => p.Name, p => model.View(model.Flat, p, member).clone());
+        foreach (var b in model.Buffers) named[b.Name] = model.Buffer(b.Name)[member].clone();
+        return named;
+    }
 
     private static void SaveTensors(Dictionary<string, Tensor> named, string path)
     {
@@ -358,6 +373,11 @@ public sealed class LotteryRunner
                 if (!named.TryGetValue(p.Name, out var t) || t.numel() != p.Numel)
                     throw new InvalidDataException($"{path}: missing or misshapen tensor '{p.Name}'");
                 model.View(model.Flat, p, 0).copy_(t.reshape(p.Shape));
+            }
+            foreach (var b in model.Buffers)
+            {
+                if (!named.TryGetValue(b.Name, out var t)) throw new InvalidDataException($"{path}: missing buffer '{b.Name}'");
+                model.Buffer(b.Name)[0].copy_(t.reshape(b.Shape));
             }
         }
         finally { foreach (var t in named.Values) t.Dispose(); }
@@ -387,7 +407,7 @@ public sealed class LotteryRunner
             using var _ = no_grad();
             for (int j = 0; j < paths.Count; j++)
             {
-                CopyMember(model.Flat, model.Layout, j, solo.Flat, solo.Layout, 0);
+                CopyModelMember(model, j, solo, 0);
                 Save(solo, paths[j]);
             }
         }

@@ -12,6 +12,8 @@ namespace Lth.Models;
 public abstract class FlatModel : IModel
 {
     private readonly Dictionary<string, Tensor> leaves = new();
+    private readonly Dictionary<string, Tensor> buffers = new();
+    private readonly List<BufferInfo> bufferInfos = new();
 
     protected FlatModel(string spec, ParameterLayout layout)
     {
@@ -34,6 +36,24 @@ public abstract class FlatModel : IModel
     public Tensor FlatGrad { get; }
     public virtual int EvalBatch => 1000;
     protected int Members => Layout.Members;
+    public bool Training { get; set; } = true;
+    public IReadOnlyList<BufferInfo> Buffers => bufferInfos;
+
+    public Tensor Buffer(string name) => buffers.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no buffer '{name}'");
+
+    /// <summary>Declares a buffer of shape [K, …shape] filled with <paramref name="initial"/>.</summary>
+    protected void RegisterBuffer(string name, long[] shape, float initial)
+    {
+        bufferInfos.Add(new BufferInfo(name, shape, initial));
+        buffers[name] = full([Layout.Members, .. shape], initial, dtype: ScalarType.Float32);
+    }
+
+    /// <summary>Resets every buffer to its initial value (as at construction).</summary>
+    public void ResetBuffers()
+    {
+        using var _ = no_grad();
+        foreach (var b in bufferInfos) buffers[b.Name].fill_(b.Initial);
+    }
 
     public Tensor Parameter(string name) => leaves.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no parameter '{name}'");
 
@@ -48,6 +68,7 @@ public abstract class FlatModel : IModel
     public void Dispose()
     {
         foreach (var t in leaves.Values) t.Dispose();
+        foreach (var t in buffers.Values) t.Dispose();
         Flat.Dispose();
         FlatGrad.Dispose();
         GC.SuppressFinalize(this);

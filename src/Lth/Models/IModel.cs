@@ -9,6 +9,9 @@ namespace Lth.Models;
 /// These are not <c>nn.Module</c>s: a Module owns its parameters, whereas here the flat buffer
 /// does, so the optimizer and the mask are a handful of whole-buffer operations.
 /// </summary>
+/// <summary>A non-trainable tensor of a model (e.g. <c>bn.running_mean</c>) with its shape for one member and its initial value.</summary>
+public sealed record BufferInfo(string Name, long[] Shape, float Initial);
+
 public interface IModel : IDisposable
 {
     /// <summary>Registry spec this model was built from, e.g. <c>lenet:300,100</c>.</summary>
@@ -35,4 +38,16 @@ public interface IModel : IDisposable
 
     /// <summary>A batch size for evaluation that is fast for this architecture.</summary>
     int EvalBatch { get; }
+
+    /// <summary>Training mode (batch statistics, updated running statistics) or evaluation mode; as nn.Module.train()/eval().</summary>
+    bool Training { get; set; }
+
+    /// <summary>Non-trainable state saved with the weights (batch norm's running_mean/var), by PyTorch name.</summary>
+    IReadOnlyList<BufferInfo> Buffers { get; }
+
+    /// <summary>The buffer <paramref name="name"/> of all members, shape [K, …shape].</summary>
+    Tensor Buffer(string name);
+
+    /// <summary>Resets every buffer to its initial value.</summary>
+    void ResetBuffers();
 }

@@ -9,4 +9,6 @@ public enum LayerKind
     Output,
     /// <summary>A convolutional layer.</summary>
     Conv,
+    /// <summary>A normalization layer (batch norm): its weight and bias are never pruned.</summary>
+    Norm,
 }

@@ -8,6 +8,7 @@ namespace Lth.Models;
 /// Draws one member's initial weights: layer by layer in declaration order, the weight with the
 /// requested scheme and then the bias with the requested bias scheme (using the weight's fans), all
 /// from one explicit generator seeded from the run seed. The same seed and scheme give the same bits.
+/// Batch-norm parameters are set to weight 1, bias 0 (PyTorch's default), drawing nothing.
 /// </summary>
 public static class ModelInitializer
 {
@@ -22,10 +23,12 @@ public static class ModelInitializer
         using var rng = new Generator(generatorSeed);
         using var _ = no_grad();
         var byName = model.Layout.Parameters.ToDictionary(p => p.Name);
+        foreach (var b in model.Buffers) model.Buffer(b.Name)[member].fill_(b.Initial);
         foreach (var p in model.Layout.Parameters)
         {
             var view = model.View(model.Flat, p, member);
-            if (p.IsWeight) scheme.Apply(view, Fans.Of(p.Shape), rng);
+            if (p.Kind == LayerKind.Norm) view.fill_(p.Name.EndsWith(".weight") ? 1f : 0f);   // as nn.BatchNorm2d
+            else if (p.IsWeight) scheme.Apply(view, Fans.Of(p.Shape), rng);
             else bias.Apply(view, Fans.Of(byName[p.WeightName].Shape), scheme, rng);
         }
     }

@@ -10,6 +10,7 @@ public static class PruningRates
     /// <summary>Fraction of the remaining entries of <paramref name="p"/> to prune per level; 0 = never pruned.</summary>
     public static double For(ParameterInfo p, PruningHparams hp)
     {
+        if (p.Kind == LayerKind.Norm) return 0;   // batch-norm parameters are never pruned
         var map = ParseMap(hp.Rates);
         string layer = p.Name.Split('.')[0];
         if (map.TryGetValue(p.Name, out var exact)) return exact;

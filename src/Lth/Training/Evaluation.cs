@@ -12,6 +12,14 @@ public static class Evaluation
     public static (double[] Loss, double[] Accuracy) Run(IModel model, Dataset set)
     {
         int k = model.Layout.Members;
+        bool wasTraining = model.Training;
+        model.Training = false;
+        try { return RunEval(model, set, k); }
+        finally { model.Training = wasTraining; }
+    }
+
+    private static (double[] Loss, double[] Accuracy) RunEval(IModel model, Dataset set, int k)
+    {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var lossSum = zeros(k, dtype: ScalarType.Float64);

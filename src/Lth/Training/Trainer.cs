@@ -57,6 +57,7 @@ public sealed class Trainer
         long permEpoch = -1;
         bool gradIsZero = false;
 
+        model.Training = true;
         observer?.OnIteration(start, TotalIterations, model);
         Evaluate(model, results, start, lossSum, ref lossCount);
         observer?.OnEvaluated(start, TotalIterations, results);

@@ -2,6 +2,8 @@ using Lth.Data;
 using TorchSharp;
 using static Lth.Tests.Data.DataFiles;
 
+using Lth.Tests.Support;
+
 namespace Lth.Tests.Data;
 
 public class CifarReaderTests

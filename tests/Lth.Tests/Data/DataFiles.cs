@@ -5,24 +5,7 @@ using System.Security.Cryptography;
 
 namespace Lth.Tests.Data;
 
-/// <summary>Writes small dataset files in the real binary formats into a temp folder removed on dispose.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("lth-data-test-").FullName;
-
-    public string Sub(params string[] parts)
-    {
-        var p = System.IO.Path.Combine([Path, .. parts]);
-        Directory.CreateDirectory(p);
-        return p;
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
-
+/// <summary>Writes small dataset files in the real binary formats.</summary>
 public static class DataFiles
 {
     public static byte[] IdxImages(byte[] pixels, int n, int rows, int cols)

@@ -3,6 +3,8 @@ using Xunit.Abstractions;
 using Lth.Data;
 using static Lth.Tests.Data.DataFiles;
 
+using Lth.Tests.Support;
+
 namespace Lth.Tests.Data;
 
 public class DataLocatorTests(ITestOutputHelper output)

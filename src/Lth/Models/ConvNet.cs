@@ -1,0 +1,81 @@
+using static TorchSharp.torch;
+
+namespace Lth.Models;
+
+/// <summary>
+/// Frankle &amp; Carbin's Conv-2/4/6 (VGG-like): pairs of 3×3 convolutions (padding 1, ReLU) each followed
+/// by 2×2 max pooling — conv2: 64,64 · conv4: 64,64,128,128 · conv6: 64,64,128,128,256,256 — then fully
+/// connected 256, 256 and the output layer. Names as PyTorch: <c>conv1.weight</c> …, <c>fc1.weight</c> ….
+/// Input channels and size come from the dataset (1×28×28 and 3×32×32 both work). A cohort of K
+/// members runs its convolutions as one grouped convolution (groups = K) and its fully-connected
+/// layers as batched matmuls.
+/// </summary>
+public sealed class ConvNet : FlatModel
+{
+    private readonly int convs;
+    private readonly int fcs;
+
+    public static int[] Channels(int depth) => depth switch
+    {
+        2 => [64, 64],
+        4 => [64, 64, 128, 128],
+        6 => [64, 64, 128, 128, 256, 256],
+        _ => throw new ArgumentException($"conv{depth}: only conv2, conv4 and conv6 exist"),
+    };
+
+    public ConvNet(string spec, int depth, long[] example, int classes, int members = 1)
+        : base(spec, BuildLayout(depth, example, classes, members))
+    {
+        convs = Channels(depth).Length;
+        fcs = 3;
+    }
+
+    public override int EvalBatch => 100;   // large conv batches are slow in libtorch 2.10 (TORCHSHARP-NOTES.md)
+
+    private static ParameterLayout BuildLayout(int depth, long[] example, int classes, int members)
+    {
+        var ps = new List<(string, long[], LayerKind, bool, string)>();
+        long c = example[0], h = example[1], w = example[2];
+        var channels = Channels(depth);
+        for (int i = 0; i < channels.Length; i++)
+        {
+            string wn = $"conv{i + 1}.weight";
+            ps.Add((wn, [channels[i], c, 3, 3], LayerKind.Conv, true, wn));
+            ps.Add(($"conv{i + 1}.bias", [channels[i]], LayerKind.Conv, false, wn));
+            c = channels[i];
+            if (i % 2 == 1) { h /= 2; w /= 2; }
+        }
+        long features = c * h * w;
+        long[] widths = [256, 256, classes];
+        for (int i = 0; i < widths.Length; i++)
+        {
+            string wn = $"fc{i + 1}.weight";
+            var kind = i < widths.Length - 1 ? LayerKind.Hidden : LayerKind.Output;
+            ps.Add((wn, [widths[i], features], kind, true, wn));
+            ps.Add(($"fc{i + 1}.bias", [widths[i]], kind, false, wn));
+            features = widths[i];
+        }
+        return new ParameterLayout(members, ps);
+    }
+
+    public override Tensor Forward(Tensor input)
+    {
+        long k = Members, b = input.shape[0];
+        var h = k == 1 ? input : input.repeat(1, k, 1, 1);              // [B, K·C, H, W]: each member sees the same images
+        for (int i = 0; i < convs; i++)
+        {
+            var w = Parameter($"conv{i + 1}.weight");                  // [K, out, in, 3, 3]
+            var bias = Parameter($"conv{i + 1}.bias");
+            h = nn.functional.conv2d(h, w.reshape(k * w.shape[1], w.shape[2], 3, 3), bias.reshape(-1), padding: [1, 1], groups: k);
+            h = nn.functional.relu(h);
+            if (i % 2 == 1) h = nn.functional.max_pool2d(h, [2, 2]);
+        }
+        h = h.reshape(b, k, -1).transpose(0, 1);                         // [K, B, features], PyTorch's flatten order per member
+        for (int i = 0; i < fcs; i++)
+        {
+            h = h.bmm(Parameter($"fc{i + 1}.weight").transpose(1, 2)).add(Parameter($"fc{i + 1}.bias").unsqueeze(1));
+            if (i < fcs - 1) h = nn.functional.relu(h);
+        }
+        return h;
+    }
+}
