@@ -47,6 +47,9 @@ public static class SweepCommand
             if (r.GetValue(emit) is string kind)
             {
                 if (kind != "slurm") return Cli.Fail($"--emit: '{kind}' is not supported (slurm)", ExitCodes.Usage);
+                // Slurm opens each task's --output file before the script runs and does not create its
+                // folder (the task dies with "Could not open stdout file"), so make it here, at emit time.
+                Directory.CreateDirectory(Path.Combine(store.Root, "slurm"));
                 Console.Write(SlurmScript.Create(name, Executor(true).Units.Count, store.Root, r.GetValue(partition), r.GetValue(time), r.GetValue(cpus)));
                 return ExitCodes.Ok;
             }

@@ -90,11 +90,26 @@ public class SweepCommandTests
         Assert.Contains("--task \"$SLURM_ARRAY_TASK_ID\"", r.Stdout);
         Assert.Contains("--study synthetic-study", r.Stdout);
         Assert.DoesNotContain("--emit", r.Stdout.Split('\n').Last(l => l.StartsWith("exec")));
+        Assert.True(Directory.Exists(Path.Combine(dir, "runs", "slurm")), "the --output folder must exist before sbatch: Slurm does not create it");
 
         // An array task runs exactly its plan entry.
         var t = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--cohort", "1", "--task", "2", "--threads", "1");
         Assert.True(t.ExitCode == 0, t.Stderr);
         Assert.Single(Directory.GetDirectories(Path.Combine(dir, "runs"), "seed_*", SearchOption.AllDirectories));
         Assert.Equal(2, CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--cohort", "1", "--task", "9").ExitCode);
+    }
+
+    [Fact]
+    public void SlurmOutputPathIsQuotedForSbatchAndItsFolderExists()
+    {
+        // sbatch reads #SBATCH lines itself: double quotes and backslash escapes only, and '#' starts a comment.
+        using var dir = new TempDir();
+        var root = Path.Combine(dir, "my runs #1");
+        var r = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--emit", "slurm", "--runs", root);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var expected = "#SBATCH --output=\"" + root.Replace("#", "\\#") + "/slurm/%A_%a.out\"";
+        Assert.Contains(expected, r.Stdout.Split('\n').Select(l => l.TrimEnd('\r')));
+        Assert.Contains($"--runs '{root}'", r.Stdout);
+        Assert.True(Directory.Exists(Path.Combine(root, "slurm")));
     }
 }
