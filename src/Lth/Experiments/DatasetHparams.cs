@@ -14,4 +14,7 @@ public sealed record DatasetHparams
 
     [Hparam("test-subset", "use only the first N test images (0 = all)")]
     public int TestSubset { get; init; }
+
+    [Hparam("augment", "standard augmentation of training batches: random crop (padding 4) and horizontal flip, drawn per epoch from the seed")]
+    public bool Augment { get; init; }
 }

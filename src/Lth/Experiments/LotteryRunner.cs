@@ -104,7 +104,7 @@ public sealed class LotteryRunner
             }
             if (runs.All(m => m.Lock is null)) throw new RunBusyException(runs[0].SeedDir);
 
-            var trainer = new Trainer(Hp.Training, data, seed);
+            var trainer = new Trainer(Hp.Training, data, seed, Hp.Dataset.Augment);
             long rewindAt = Step.Parse(Hp.Rewind, "rewind").ToIterations(trainer.IterationsPerEpoch);
             if (rewindAt >= trainer.TotalIterations)
                 throw new HparamsException($"--rewind: {Hp.Rewind} is not before the end of training ({trainer.TotalIterations} iterations)");
@@ -167,9 +167,10 @@ public sealed class LotteryRunner
                     CopyModelMember(solo, 0, model, j);
                 }
             }
-            model.Flat.mul_(mask.Flat);
         }
+        // The winner statistics compare survivors and pruned weights at their starting values, so keep them unmasked.
         using var levelStart = model.Flat.clone();
+        using (no_grad()) model.Flat.mul_(mask.Flat);
         IFlatOptimizer? optimizer = null;
         var only = active[0];
         if (k == 1 && only.Hp.OptimizerState == "carry")

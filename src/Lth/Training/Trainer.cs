@@ -21,9 +21,12 @@ public sealed class Trainer
     private readonly TrainingHparams hp;
     private readonly DatasetSplits data;
     private readonly long seed;
+    private readonly bool augment;
 
-    public Trainer(TrainingHparams hp, DatasetSplits data, long seed)
+    /// <param name="augment">Apply <see cref="Augmentation.CropAndFlip"/> to every training batch.</param>
+    public Trainer(TrainingHparams hp, DatasetSplits data, long seed, bool augment = false)
     {
+        this.augment = augment;
         this.hp = hp;
         this.data = data;
         this.seed = seed;
@@ -72,6 +75,7 @@ public sealed class Trainer
                 using var gen = new Generator(Seeds.ForDataOrder(seed, epoch));
                 perm = randperm(n, generator: gen);
                 permEpoch = epoch;
+
             }
             long offset = (it % IterationsPerEpoch) * hp.Batch;
             long b = Math.Min(hp.Batch, n - offset);
@@ -79,6 +83,12 @@ public sealed class Trainer
             {
                 var idx = perm!.narrow(0, offset, b);
                 var x = train.Images.index_select(0, idx);
+                if (augment)
+                {
+                    // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
+                    using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    x = Augmentation.CropAndFlip(x, rng);
+                }
                 var y = train.Labels.index_select(0, idx);
                 if (!gradIsZero) model.FlatGrad.zero_();
                 var logits = model.Forward(x);
