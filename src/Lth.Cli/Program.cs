@@ -11,6 +11,7 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     ExportCommand.Create(),
     EvalCommand.Create(),
     InitsCommand.Create(),
+    ReportCommand.Create(),
 };
 
 // Logs and pipes get long lines rather than tables wrapped at 80 columns.
