@@ -11,6 +11,7 @@ public sealed class CommonOptions
     public Option<string?> Data { get; } = new("--data") { Description = "dataset folder [default: $LTH_DATA, ~/.cache/lth/<name>, system locations]" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch threads [default: min(cores, 2)]; results are bitwise reproducible for a fixed thread count" };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "no progress output" };
+    public Option<bool> TensorBoard { get; } = new("--tensorboard") { Description = "also write TensorBoard event files per run (seed_<s>/tensorboard/): scalars per evaluation, weight histograms per level" };
 
     public void AddTo(Command c)
     {
@@ -18,7 +19,12 @@ public sealed class CommonOptions
         c.Options.Add(Data);
         c.Options.Add(Threads);
         c.Options.Add(Quiet);
+        c.Options.Add(TensorBoard);
     }
+
+    /// <summary>A TensorBoard writer for the run at <paramref name="seedDir"/> when --tensorboard is given.</summary>
+    public Reports.TensorBoardWriter? TensorBoardFor(ParseResult r, string seedDir) =>
+        r.GetValue(TensorBoard) ? new Reports.TensorBoardWriter(Path.Combine(seedDir, "tensorboard")) : null;
 
     public void Apply(ParseResult r)
     {

@@ -37,12 +37,13 @@ public static class RunCommand
                 if (complete) AnsiConsole.MarkupLine("  already complete: nothing to do");
             }
             IReadOnlyList<LevelSummary> results;
+            using var tensorBoard = complete ? null : common.TensorBoardFor(r, store.SeedDir(hp, s));
             if (!quiet && !complete && AnsiConsole.Profile.Capabilities.Interactive)
                 results = AnsiConsole.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx => runner.Run(s, n, new LiveRunProgress(ctx, n, $"seed {s}"), ct));
+                    .Start(ctx => runner.Run(s, n, ObserverList.Of(new LiveRunProgress(ctx, n, $"seed {s}"), tensorBoard), ct));
             else
-                results = runner.Run(s, n, quiet || complete ? null : new LineRunProgress(Console.Out), ct);
+                results = runner.Run(s, n, ObserverList.Of(quiet || complete ? null : new LineRunProgress(Console.Out), tensorBoard), ct);
             ResultsTable.Write(results);
             return ExitCodes.Ok;
         })));

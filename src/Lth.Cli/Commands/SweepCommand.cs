@@ -39,7 +39,8 @@ public static class SweepCommand
         {
             var (runs, levels, name) = sweep.Resolve(r);
             var store = common.Store(r);
-            int k = r.GetValue(cohort) ?? DefaultCohort(runs);
+            // TensorBoard files are per run: with --tensorboard every run trains alone.
+            int k = r.GetValue(common.TensorBoard) ? 1 : r.GetValue(cohort) ?? DefaultCohort(runs);
             if (k < 1) return Cli.Fail("--cohort: must be >= 1", ExitCodes.Usage);
             SweepExecutor Executor(bool quietRuns) => new(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k);
             if (r.GetValue(plan)) return ShowPlan(store, runs, levels, Executor(true).Units);
@@ -62,7 +63,7 @@ public static class SweepCommand
                 if (ti < 0 || ti >= ex.Units.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{ex.Units.Count - 1})", ExitCodes.Usage);
                 common.Apply(r);
                 ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
-                { ObserverFor = (_, _) => quiet ? null : new LineRunProgress(Console.Out) };
+                { ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))) };
                 ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
             }
@@ -73,7 +74,7 @@ public static class SweepCommand
                 var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
                 {
                     RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
-                    ObserverFor = (i, _) => new WorkerProtocol(i, Console.Out),
+                    ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
                 };
                 ex.RunAll(offset: w * Math.Max(1, ex.Units.Count / Math.Max(1, r.GetValue(jobs))), ct);
                 return ExitCodes.Ok;
@@ -106,7 +107,7 @@ public static class SweepCommand
         var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
         {
             RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
-            ObserverFor = (_, _) => quiet ? null : new LineRunProgress(Console.Out),
+            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
         };
         ex.RunAll(0, ct);
         return Incomplete(store, runs, levels) == 0 ? ExitCodes.Ok

@@ -49,7 +49,9 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
                 RunStarting?.Invoke(i, run);
                 try
                 {
-                    new LotteryRunner(store, todo.Select(j => plan[j].Hparams).ToList(), data).RunCohort(run.Seed, levels, ObserverFor?.Invoke(i, run), ct);
+                    var observer = ObserverFor?.Invoke(i, run);
+                    try { new LotteryRunner(store, todo.Select(j => plan[j].Hparams).ToList(), data).RunCohort(run.Seed, levels, observer, ct); }
+                    finally { (observer as IDisposable)?.Dispose(); }
                     advanced++;
                 }
                 catch (RunBusyException) { /* another executor has it */ }

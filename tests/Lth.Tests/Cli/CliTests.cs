@@ -69,4 +69,20 @@ public class CliTests
         Assert.Contains("6 runs", r.Stdout);
         Assert.False(Directory.Exists(Path.Combine(dir, "runs")));
     }
+
+    [Fact]
+    public void TensorBoardEventFilesAreWrittenPerRun()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "1", "--tensorboard", "--quiet");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var events = Directory.GetFiles(Path.Combine(dir, "runs"), "events.out.tfevents.*", SearchOption.AllDirectories);
+        var file = Assert.Single(events);
+        Assert.Contains(Path.Combine("seed_1", "tensorboard"), file);
+        var bytes = File.ReadAllBytes(file);
+        Assert.True(bytes.Length > 1000);
+        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        Assert.Contains("level_1/val_accuracy", text);
+        Assert.Contains("lottery/test_accuracy_at_early_stop", text);
+    }
 }
