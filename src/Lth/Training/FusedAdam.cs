@@ -43,10 +43,16 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
     {
         long t = ++StepCount;
         // Scalars as libtorch forms them: computed in double, rounded to float once.
-        float w1 = (float)(1 - beta1d);
-        float c2 = (float)(1 - beta2d);
-        float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2d, t));
-        float negStep = (float)(-lrd / (1 - Math.Pow(beta1d, t)));
+        var c = new Constants
+        {
+            W1 = (float)(1 - beta1d),
+            Beta2 = beta2,
+            C2 = (float)(1 - beta2d),
+            Bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2d, t)),
+            NegStep = (float)(-lrd / (1 - Math.Pow(beta1d, t))),
+            Eps = eps,
+            WeightDecay = weightDecay,
+        };
         var sp = MemoryMarshal.Cast<byte, float>(p.bytes);
         var sg = MemoryMarshal.Cast<byte, float>(g.bytes);
         var sm = MemoryMarshal.Cast<byte, float>(m.bytes);
@@ -55,40 +61,53 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         int n = sp.Length;
         fixed (float* pp = sp, pg = sg, pm = sm, pv = sv, pk = sk)
         {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
+            // One managed thread: parallelizing this pass across libtorch's threads measured no faster
+            // (their OpenMP workers are still spinning right after backward).
+            Update(pp, pg, pm, pv, pk, 0, n, c);
+        }
+    }
+
+    private struct Constants
+    {
+        public float W1, Beta2, C2, Bc2Sqrt, NegStep, Eps, WeightDecay;
+    }
+
+    private static unsafe void Update(float* pp, float* pg, float* pm, float* pv, float* pk, int from, int to, in Constants c)
+    {
+        int i = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vw1 = Vector256.Create(c.W1); var vb2 = Vector256.Create(c.Beta2); var vc2 = Vector256.Create(c.C2);
+            var vbc2 = Vector256.Create(c.Bc2Sqrt); var veps = Vector256.Create(c.Eps); var vstep = Vector256.Create(c.NegStep);
+            var vwd = Vector256.Create(c.WeightDecay);
+            bool decay = c.WeightDecay != 0;
+            for (; i <= to - 8; i += 8)
             {
-                var vw1 = Vector256.Create(w1); var vb2 = Vector256.Create(beta2); var vc2 = Vector256.Create(c2);
-                var vbc2 = Vector256.Create(bc2Sqrt); var veps = Vector256.Create(eps); var vstep = Vector256.Create(negStep);
-                var vwd = Vector256.Create(weightDecay);
-                for (; i <= n - 8; i += 8)
-                {
-                    var gi = Vector256.Load(pg + i);
-                    var pi = Vector256.Load(pp + i);
-                    if (weightDecay != 0) gi = Vector256.FusedMultiplyAdd(pi, vwd, gi);
-                    var mi = Vector256.Load(pm + i);
-                    mi = Vector256.FusedMultiplyAdd(vw1, gi - mi, mi);
-                    var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Vector256.Load(pv + i) * vb2);
-                    var denom = Vector256.Sqrt(vi) / vbc2 + veps;
-                    pi += (vstep * mi) / denom;
-                    if (pk != null) pi *= Vector256.Load(pk + i);
-                    mi.Store(pm + i);
-                    vi.Store(pv + i);
-                    pi.Store(pp + i);
-                    Vector256<float>.Zero.Store(pg + i);
-                }
+                var gi = Vector256.Load(pg + i);
+                var pi = Vector256.Load(pp + i);
+                if (decay) gi = Vector256.FusedMultiplyAdd(pi, vwd, gi);
+                var mi = Vector256.Load(pm + i);
+                mi = Vector256.FusedMultiplyAdd(vw1, gi - mi, mi);
+                var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Vector256.Load(pv + i) * vb2);
+                var denom = Vector256.Sqrt(vi) / vbc2 + veps;
+                pi += (vstep * mi) / denom;
+                if (pk != null) pi *= Vector256.Load(pk + i);
+                mi.Store(pm + i);
+                vi.Store(pv + i);
+                pi.Store(pp + i);
+                Vector256<float>.Zero.Store(pg + i);
             }
-            for (; i < n; i++)
-            {
-                float gi = pg[i], pi = pp[i];
-                if (weightDecay != 0) gi = MathF.FusedMultiplyAdd(pi, weightDecay, gi);
-                float mi = MathF.FusedMultiplyAdd(w1, gi - pm[i], pm[i]);
-                float vi = MathF.FusedMultiplyAdd(c2 * gi, gi, pv[i] * beta2);
-                float denom = MathF.Sqrt(vi) / bc2Sqrt + eps;
-                pi += (negStep * mi) / denom;
-                if (pk != null) pi *= pk[i];
-                pm[i] = mi; pv[i] = vi; pp[i] = pi; pg[i] = 0;
-            }
+        }
+        for (; i < to; i++)
+        {
+            float gi = pg[i], pi = pp[i];
+            if (c.WeightDecay != 0) gi = MathF.FusedMultiplyAdd(pi, c.WeightDecay, gi);
+            float mi = MathF.FusedMultiplyAdd(c.W1, gi - pm[i], pm[i]);
+            float vi = MathF.FusedMultiplyAdd(c.C2 * gi, gi, pv[i] * c.Beta2);
+            float denom = MathF.Sqrt(vi) / c.Bc2Sqrt + c.Eps;
+            pi += (c.NegStep * mi) / denom;
+            if (pk != null) pi *= pk[i];
+            pm[i] = mi; pv[i] = vi; pp[i] = pi; pg[i] = 0;
         }
     }
 
