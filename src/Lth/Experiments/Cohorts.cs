@@ -31,25 +31,32 @@ public static class Cohorts
 
     /// <summary>
     /// Groups plan entries into cohorts of at most <paramref name="size"/>: entries with the same seed and
-    /// cohort key, in plan order. Entries that cannot join a cohort stay alone.
+    /// cohort key, split into as few cohorts as the cap allows and as even as possible (10 runs at
+    /// K = 4 → 4, 3, 3, not 4, 4, 2, so that parallel workers finish together). Entries that cannot join
+    /// a cohort stay alone. Groups are ordered by their first plan entry.
     /// </summary>
     public static List<List<int>> Group(IReadOnlyList<SweepRun> plan, int size)
     {
+        var byKey = new Dictionary<(string, long), List<int>>();
         var groups = new List<List<int>>();
-        var open = new Dictionary<(string, long), List<int>>();
         for (int i = 0; i < plan.Count; i++)
         {
             var run = plan[i];
             if (size <= 1 || !CanJoin(run.Hparams)) { groups.Add([i]); continue; }
             var key = (Key(run.Hparams), run.Seed);
-            if (!open.TryGetValue(key, out var g) || g.Count >= size)
-            {
-                g = [];
-                open[key] = g;
-                groups.Add(g);
-            }
-            g.Add(i);
+            if (!byKey.TryGetValue(key, out var list)) byKey[key] = list = [];
+            list.Add(i);
         }
-        return groups;
+        foreach (var list in byKey.Values)
+        {
+            int count = (list.Count + size - 1) / size, start = 0;
+            for (int g = 0; g < count; g++)
+            {
+                int take = list.Count / count + (g < list.Count % count ? 1 : 0);
+                groups.Add(list.GetRange(start, take));
+                start += take;
+            }
+        }
+        return groups.OrderBy(g => g[0]).ToList();
     }
 }

@@ -66,5 +66,7 @@ public class CohortRunnerTests
         Assert.All(groups, g => Assert.Single(g.Select(i => plan[i].Seed).Distinct()));
         Assert.Equal(6, groups.Sum(g => g.Count));
         Assert.Equal(6, Cohorts.Group(plan, 1).Count);
+        var ten = SweepPlan.Expand(With("kaiming-normal"), [("init", Enumerable.Range(1, 10).Select(g => $"xavier-normal:gain={g}").ToList())], [1]);
+        Assert.Equal(new[] { 4, 3, 3 }, Cohorts.Group(ten, 4).Select(g => g.Count));   // balanced, not 4, 4, 2
     }
 }
