@@ -44,6 +44,11 @@ public sealed class Trainer
     /// Trains from iteration <paramref name="start"/> (0, or the rewind point) to the end with a fresh
     /// optimizer. The model's weights must already be the starting weights, masked.
     /// </summary>
+    /// <param name="model">The model, holding the starting weights (already masked).</param>
+    /// <param name="mask">The mask applied after every step.</param>
+    /// <param name="start">The first iteration (0, or the rewind point for later levels).</param>
+    /// <param name="observer">Progress, snapshots and evaluations.</param>
+    /// <param name="ct">Cancels between steps.</param>
     /// <param name="optimizer">An optimizer to continue (its state carried across levels); by default a fresh one.</param>
     public MemberResult[] Train(IModel model, Mask mask, long start = 0, ITrainingObserver? observer = null, CancellationToken ct = default,
                                 IFlatOptimizer? optimizer = null)
