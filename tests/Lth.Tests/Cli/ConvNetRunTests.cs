@@ -30,7 +30,7 @@ public class ConvNetRunTests
             var d = s[l].GetProperty("layer_density");
             Assert.Equal(conv[l], d.GetProperty("conv2.weight").GetDouble(), 3);
             Assert.Equal(fc[l], d.GetProperty("fc1.weight").GetDouble(), 3);
-            Assert.True(s[l].GetProperty("test_accuracy_at_early_stop").GetDouble() > 0.3, $"level {l}: above chance (0.1)");
+            Assert.True(s[l].GetProperty("test_accuracy_at_early_stop").GetDouble() > 0.45, $"level {l}: above chance (0.1)");
         }
     }
 
@@ -38,13 +38,14 @@ public class ConvNetRunTests
     public void ResNet20FashionRunsThreeLevelsWithGlobalPruningAndUnprunedBatchNorm()
     {
         using var dir = new TempDir();
-        var r = CliRunner.Run(dir, ["run", "--preset", "resnet20-fashion", "--batch", "32", "--lr", "0.05", .. Short]);
+        // Adam rather than the preset's SGD 0.1: with 30 steps, SGD leaves batch-norm running statistics too far behind for a stable level-0 accuracy.
+        var r = CliRunner.Run(dir, ["run", "--preset", "resnet20-fashion", "--batch", "32", "--optimizer", "adam", "--lr", "0.002", "--momentum", "0", "--weight-decay", "0", .. Short]);
         Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
         var s = Summaries(dir);
         for (int l = 0; l <= 3; l++)
         {
             Assert.Equal(Math.Pow(0.8, l), s[l].GetProperty("density").GetDouble(), 2);
-            Assert.True(s[l].GetProperty("test_accuracy_at_early_stop").GetDouble() > 0.2, $"level {l}");
+            Assert.True(s[l].GetProperty("test_accuracy_at_early_stop").GetDouble() > 0.35, $"level {l}: above chance (0.1)");
         }
         var run = Directory.GetDirectories(Path.Combine(dir, "runs"), "lottery_*").Single();
         var mask = Lth.Experiments.TensorFile.Load(Path.Combine(run, "seed_1", "level_3", "mask.safetensors"));
