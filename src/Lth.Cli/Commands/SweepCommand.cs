@@ -42,8 +42,8 @@ public static class SweepCommand
             // TensorBoard files are per run: with --tensorboard every run trains alone.
             int k = r.GetValue(common.TensorBoard) ? 1 : r.GetValue(cohort) ?? DefaultCohort(runs);
             if (k < 1) return Cli.Fail("--cohort: must be >= 1", ExitCodes.Usage);
-            SweepExecutor Executor(bool quietRuns) => new(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k);
-            if (r.GetValue(plan)) return ShowPlan(store, runs, levels, Executor(true).Units);
+            SweepExecutor Executor() => new(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k);
+            if (r.GetValue(plan)) return ShowPlan(store, runs, levels, Executor().Units);
             if (r.GetValue(status)) return ShowStatus(store, runs, levels);
             if (r.GetValue(emit) is string kind)
             {
@@ -51,7 +51,7 @@ public static class SweepCommand
                 // Slurm opens each task's --output file before the script runs and does not create its
                 // folder (the task dies with "Could not open stdout file"), so make it here, at emit time.
                 Directory.CreateDirectory(Path.Combine(store.Root, "slurm"));
-                Console.Write(SlurmScript.Create(name, Executor(true).Units.Count, store.Root, r.GetValue(partition), r.GetValue(time), r.GetValue(cpus)));
+                Console.Write(SlurmScript.Create(name, Executor().Units.Count, store.Root, r.GetValue(partition), r.GetValue(time), r.GetValue(cpus)));
                 return ExitCodes.Ok;
             }
             bool quiet = r.GetValue(common.Quiet);
@@ -59,7 +59,7 @@ public static class SweepCommand
             int? taskIndex = r.GetValue(task) ?? (Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID") is string id && r.GetValue(worker) is null && int.TryParse(id, CultureInfo.InvariantCulture, out var t) ? t : null);
             if (taskIndex is int ti)
             {
-                var ex = Executor(quiet);
+                var ex = Executor();
                 if (ti < 0 || ti >= ex.Units.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{ex.Units.Count - 1})", ExitCodes.Usage);
                 common.Apply(r);
                 ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)

@@ -48,13 +48,6 @@ public abstract class FlatModel : IModel
         buffers[name] = full([Layout.Members, .. shape], initial, dtype: ScalarType.Float32);
     }
 
-    /// <summary>Resets every buffer to its initial value (as at construction).</summary>
-    public void ResetBuffers()
-    {
-        using var _ = no_grad();
-        foreach (var b in bufferInfos) buffers[b.Name].fill_(b.Initial);
-    }
-
     public Tensor Parameter(string name) => leaves.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no parameter '{name}'");
 
     public Tensor View(Tensor buffer, ParameterInfo info, int member)

@@ -47,7 +47,4 @@ public interface IModel : IDisposable
 
     /// <summary>The buffer <paramref name="name"/> of all members, shape [K, …shape].</summary>
     Tensor Buffer(string name);
-
-    /// <summary>Resets every buffer to its initial value.</summary>
-    void ResetBuffers();
 }
