@@ -11,6 +11,7 @@ public sealed class CommonOptions
     public Option<string?> Data { get; } = new("--data") { Description = "dataset folder [default: $LTH_DATA, ~/.cache/lth/<name>, system locations]" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch threads [default: min(cores, 2)]; results are bitwise reproducible for a fixed thread count" };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "no progress output" };
+    public Option<string> DeviceName { get; } = new("--device") { Description = "cpu | cuda | cuda:N: where models train (cuda needs a CUDA build, see README 'GPU')", DefaultValueFactory = _ => "cpu" };
     public Option<bool> TensorBoard { get; } = new("--tensorboard") { Description = "also write TensorBoard event files per run (seed_<s>/tensorboard/): scalars per evaluation, weight histograms per level" };
 
     public void AddTo(Command c)
@@ -19,6 +20,7 @@ public sealed class CommonOptions
         c.Options.Add(Data);
         c.Options.Add(Threads);
         c.Options.Add(Quiet);
+        c.Options.Add(DeviceName);
         c.Options.Add(TensorBoard);
     }
 
@@ -34,6 +36,31 @@ public sealed class CommonOptions
     }
 
     public RunStore Store(ParseResult r) => new(r.GetValue(Runs) ?? RunStore.DefaultRoot);
+
+    /// <summary>The --device, checked: cuda only where this build's libtorch has CUDA and a GPU is visible.</summary>
+    public TorchSharp.torch.Device Device(ParseResult r)
+    {
+        var name = (r.GetValue(DeviceName) ?? "cpu").Trim().ToLowerInvariant();
+        if (name == "cpu") return TorchSharp.torch.CPU;
+        if (name == "cuda" || (name.StartsWith("cuda:") && int.TryParse(name[5..], out _)))
+        {
+            if (!TorchSharp.torch.cuda.is_available())
+                throw new HparamsException($"--device {name}: CUDA is not available (this build uses the CPU libtorch; build with -p:LthCuda=true on a machine with an NVIDIA driver, see README 'GPU')");
+            return TorchSharp.torch.device(name);
+        }
+        throw new HparamsException($"--device: '{name}' is not cpu, cuda or cuda:N");
+    }
+
+    /// <summary>The dataset, on the --device.</summary>
+    public Data.DatasetSplits LoadData(ParseResult r, DatasetHparams hp)
+    {
+        var device = Device(r);
+        var data = DataAccess.Load(hp, DataDir(r));
+        if (device.type == TorchSharp.DeviceType.CPU) return data;
+        var moved = data.To(device);
+        data.Dispose();
+        return moved;
+    }
 
     public string? DataDir(ParseResult r) => r.GetValue(Data);
 }

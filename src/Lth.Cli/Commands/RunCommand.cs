@@ -28,7 +28,7 @@ public static class RunCommand
             common.Apply(r);
             var store = common.Store(r);
             bool complete = store.IsRunComplete(hp, s, n);
-            using var data = DataAccess.Load(hp.Dataset, common.DataDir(r));
+            using var data = common.LoadData(r, hp.Dataset);
             var runner = new LotteryRunner(store, hp, data);
             if (!quiet)
             {

@@ -42,7 +42,7 @@ public static class SweepCommand
             // TensorBoard files are per run: with --tensorboard every run trains alone.
             int k = r.GetValue(common.TensorBoard) ? 1 : r.GetValue(cohort) ?? DefaultCohort(runs);
             if (k < 1) return Cli.Fail("--cohort: must be >= 1", ExitCodes.Usage);
-            SweepExecutor Executor() => new(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k);
+            SweepExecutor Executor() => new(store, runs, levels, hp => common.LoadData(r, hp), k);
             if (r.GetValue(plan)) return ShowPlan(store, runs, levels, Executor().Units);
             if (r.GetValue(status)) return ShowStatus(store, runs, levels);
             if (r.GetValue(emit) is string kind)
@@ -62,7 +62,7 @@ public static class SweepCommand
                 var ex = Executor();
                 if (ti < 0 || ti >= ex.Units.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{ex.Units.Count - 1})", ExitCodes.Usage);
                 common.Apply(r);
-                ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
+                ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
                 { ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))) };
                 ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
@@ -71,7 +71,7 @@ public static class SweepCommand
             {
                 WorkerProcess.DieWithParent();
                 common.Apply(r);
-                var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
+                var ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
                 {
                     RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
                     ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
@@ -104,7 +104,7 @@ public static class SweepCommand
     private static int RunInProcess(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int k, bool quiet, CancellationToken ct)
     {
         common.Apply(r);
-        var ex = new SweepExecutor(store, runs, levels, hp => DataAccess.Load(hp, common.DataDir(r)), k)
+        var ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
         {
             RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
             ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),

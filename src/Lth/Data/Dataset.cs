@@ -16,11 +16,18 @@ public sealed class Dataset(Tensor images, Tensor labels, int numClasses) : IDis
     /// <summary>Shape of one example, [C, H, W].</summary>
     public long[] ExampleShape => Images.shape[1..];
 
+    /// <summary>This split on <paramref name="device"/> (itself when it is already there).</summary>
+    public Dataset To(Device device) =>
+        Images.device == device ? this : new Dataset(Images.to(device), Labels.to(device), NumClasses);
+
     public void Dispose() { Images.Dispose(); Labels.Dispose(); }
 }
 
 /// <summary>Train, validation (held out from the end of the training file) and test splits.</summary>
 public sealed record DatasetSplits(Dataset Train, Dataset Validation, Dataset Test) : IDisposable
 {
+    /// <summary>All splits on <paramref name="device"/>: models train where their data is.</summary>
+    public DatasetSplits To(Device device) => new(Train.To(device), Validation.To(device), Test.To(device));
+
     public void Dispose() { Train.Dispose(); Validation.Dispose(); Test.Dispose(); }
 }

@@ -109,8 +109,10 @@ public sealed class LotteryRunner
             if (rewindAt >= trainer.TotalIterations)
                 throw new HparamsException($"--rewind: {Hp.Rewind} is not before the end of training ({trainer.TotalIterations} iterations)");
 
-            using var scratch = NewModel(1);
-            using var scratch2 = NewModel(1);
+            // Single-member working copies for files, masks and statistics live on the CPU; the trained model
+            // lives where the data is (cpu, or cuda when the caller moved the data there).
+            using var scratch = NewModel(1, CPU);
+            using var scratch2 = NewModel(1, CPU);
             foreach (var m in runs.Where(m => !m.Ended)) m.Initial = LoadOrCreateInit(scratch, m, seed);
 
             for (int level = 0; level <= levels; level++)
@@ -140,7 +142,7 @@ public sealed class LotteryRunner
         }
     }
 
-    private IModel NewModel(int k) => ModelRegistry.Create(Hp.Model, data.Train.ExampleShape, data.Train.NumClasses, k);
+    private IModel NewModel(int k, Device device) => ModelRegistry.Create(Hp.Model, data.Train.ExampleShape, data.Train.NumClasses, k, device);
 
     /// <summary>Trains one level of every active member together: K = active.Count.</summary>
     private void TrainLevel(List<Member> active, IModel solo, IModel solo2, Trainer trainer, long seed, int level, long rewindAt,
@@ -148,8 +150,8 @@ public sealed class LotteryRunner
     {
         var clock = Stopwatch.StartNew();
         int k = active.Count;
-        using var model = NewModel(k);
-        using var mask = Mask.Dense(model.Layout);
+        using var model = NewModel(k, data.Train.Images.device);
+        using var mask = Mask.Dense(model.Layout, model.Device);
         long start = level == 0 ? 0 : rewindAt;
         using (no_grad())
         {
@@ -177,7 +179,7 @@ public sealed class LotteryRunner
         {
             if (only.Carried is null)
             {
-                only.Carried = Optimizers.Create(only.Hp.Training, model.Layout.TotalSize);
+                only.Carried = Optimizers.Create(only.Hp.Training, model.Layout.TotalSize, model.Device);
                 if (level > 0) LoadOptimizer(only.Carried, Path.Combine(only.SeedDir, $"level_{level - 1}", OptimizerFile));
             }
             optimizer = only.Carried;

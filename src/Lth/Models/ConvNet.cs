@@ -23,8 +23,8 @@ public sealed class ConvNet : FlatModel
         _ => throw new ArgumentException($"conv{depth}: only conv2, conv4 and conv6 exist"),
     };
 
-    public ConvNet(string spec, int depth, long[] example, int classes, int members = 1)
-        : base(spec, BuildLayout(depth, example, classes, members))
+    public ConvNet(string spec, int depth, long[] example, int classes, int members = 1, Device? device = null)
+        : base(spec, BuildLayout(depth, example, classes, members), device)
     {
         convs = Channels(depth).Length;
         fcs = 3;

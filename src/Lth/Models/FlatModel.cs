@@ -15,12 +15,13 @@ public abstract class FlatModel : IModel
     private readonly Dictionary<string, Tensor> buffers = new();
     private readonly List<BufferInfo> bufferInfos = new();
 
-    protected FlatModel(string spec, ParameterLayout layout)
+    protected FlatModel(string spec, ParameterLayout layout, Device? device = null)
     {
         Spec = spec;
         Layout = layout;
-        Flat = zeros(layout.TotalSize, dtype: ScalarType.Float32);
-        FlatGrad = zeros(layout.TotalSize, dtype: ScalarType.Float32);
+        Device = device ?? CPU;
+        Flat = zeros(layout.TotalSize, dtype: ScalarType.Float32, device: Device);
+        FlatGrad = zeros(layout.TotalSize, dtype: ScalarType.Float32, device: Device);
         foreach (var p in layout.Parameters)
         {
             long[] shape = [layout.Members, .. p.Shape];
@@ -33,6 +34,7 @@ public abstract class FlatModel : IModel
     public string Spec { get; }
     public ParameterLayout Layout { get; }
     public Tensor Flat { get; }
+    public Device Device { get; }
     public Tensor FlatGrad { get; }
     public virtual int EvalBatch => 1000;
     protected int Members => Layout.Members;
@@ -45,7 +47,7 @@ public abstract class FlatModel : IModel
     protected void RegisterBuffer(string name, long[] shape, float initial)
     {
         bufferInfos.Add(new BufferInfo(name, shape, initial));
-        buffers[name] = full([Layout.Members, .. shape], initial, dtype: ScalarType.Float32);
+        buffers[name] = full([Layout.Members, .. shape], initial, dtype: ScalarType.Float32, device: Device);
     }
 
     public Tensor Parameter(string name) => leaves.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no parameter '{name}'");

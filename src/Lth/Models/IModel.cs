@@ -36,6 +36,9 @@ public interface IModel : IDisposable
     /// </summary>
     Tensor Forward(Tensor input);
 
+    /// <summary>Where the parameters live (cpu, or cuda in a CUDA build).</summary>
+    Device Device { get; }
+
     /// <summary>A batch size for evaluation that is fast for this architecture.</summary>
     int EvalBatch { get; }
 

@@ -14,8 +14,8 @@ public sealed class LeNet : FlatModel
     private readonly string?[] biases;
     private readonly Activation activation;
 
-    public LeNet(string spec, long inputs, IReadOnlyList<int> widths, int classes, Activation activation, bool bias, int members = 1)
-        : base(spec, BuildLayout(inputs, widths, classes, bias, members))
+    public LeNet(string spec, long inputs, IReadOnlyList<int> widths, int classes, Activation activation, bool bias, int members = 1, Device? device = null)
+        : base(spec, BuildLayout(inputs, widths, classes, bias, members), device)
     {
         this.activation = activation;
         int layers = widths.Count + 1;

@@ -23,7 +23,7 @@ public static class ModelRegistry
     public static void Validate(string spec) => Parse(spec);
 
     /// <summary>Builds the model for <paramref name="members"/> cohort members.</summary>
-    public static IModel Create(ModelHparams hp, long[] exampleShape, int classes, int members = 1)
+    public static IModel Create(ModelHparams hp, long[] exampleShape, int classes, int members = 1, TorchSharp.torch.Device? device = null)
     {
         var (name, widths) = Parse(hp.Name);
         switch (name)
@@ -31,13 +31,13 @@ public static class ModelRegistry
             case "conv2" or "conv4" or "conv6":
                 if (exampleShape.Length != 3 || exampleShape[1] < 8 || exampleShape[2] < 8)
                     throw new FormatException($"model: {name} needs images of at least 8×8, got {string.Join("×", exampleShape)}");
-                return new ConvNet(hp.Name, name[^1] - '0', exampleShape, classes, members);
+                return new ConvNet(hp.Name, name[^1] - '0', exampleShape, classes, members, device);
             case "resnet20":
-                return new ResNet(hp.Name, widths.Length > 0 ? widths[0] : 16, exampleShape, classes, members);
+                return new ResNet(hp.Name, widths.Length > 0 ? widths[0] : 16, exampleShape, classes, members, device);
         }
         var activation = Activation.Parse(hp.Activation);
         long inputs = exampleShape.Aggregate(1L, (a, b) => a * b);
-        return new LeNet(hp.Name, inputs, widths.Length > 0 ? widths : [300, 100], classes, activation, hp.Bias, members);
+        return new LeNet(hp.Name, inputs, widths.Length > 0 ? widths : [300, 100], classes, activation, hp.Bias, members, device);
     }
 
     private static (string Name, int[] Widths) Parse(string spec)

@@ -14,8 +14,8 @@ public sealed class ResNet : FlatModel
 {
     private readonly List<(string Prefix, long In, long Out, int Stride)> blocks = new();
 
-    public ResNet(string spec, int width, long[] example, int classes, int members = 1)
-        : base(spec, BuildLayout(width, example, classes, members, out var blockList))
+    public ResNet(string spec, int width, long[] example, int classes, int members = 1, Device? device = null)
+        : base(spec, BuildLayout(width, example, classes, members, out var blockList), device)
     {
         blocks = blockList;
         foreach (var name in Layout.Parameters.Where(p => p.Kind == LayerKind.Norm && p.Name.EndsWith(".weight")).Select(p => p.Name[..^".weight".Length]))

@@ -48,7 +48,7 @@ public sealed class MagnitudePruning : IPruningStrategy
         {
             var w = trained.View(trained.Flat, p, member).flatten().abs();
             var alive = current.View(p, member).flatten();
-            return w.where(alive > 0.5f, tensor(-1f));
+            return w.where(alive > 0.5f, tensor(-1f, device: w.device));
         }).ToList(), 0);
         long alive = (long)cat(ps.Select(p => current.View(p, member).flatten()).ToList(), 0).sum().item<float>();
         long prune = (long)Math.Ceiling(rate * alive - 1e-9);

@@ -23,9 +23,9 @@ public sealed class Mask : IDisposable
     public Tensor Flat { get; }
 
     /// <summary>The dense mask: every parameter alive, padding zero.</summary>
-    public static Mask Dense(ParameterLayout layout)
+    public static Mask Dense(ParameterLayout layout, Device? device = null)
     {
-        var flat = zeros(layout.TotalSize, dtype: ScalarType.Float32);
+        var flat = zeros(layout.TotalSize, dtype: ScalarType.Float32, device: device ?? CPU);
         foreach (var p in layout.Parameters)
             flat.narrow(0, p.Offset, p.Numel * layout.Members).fill_(1.0f);
         return new Mask(layout, flat);

@@ -32,7 +32,7 @@ public static class RandomMasks
                     foreach (var p in pruned)
                     {
                         var flat = source.View(p, m).flatten();
-                        result.View(p, m).copy_(flat.index_select(0, randperm(p.Numel, generator: rng)).view(p.Shape));
+                        result.View(p, m).copy_(flat.index_select(0, randperm(p.Numel, generator: rng).to(flat.device)).view(p.Shape));
                     }
                     break;
                 default:
@@ -46,8 +46,8 @@ public static class RandomMasks
     private static void Scatter(Mask mask, IReadOnlyList<ParameterInfo> ps, int member, long alive, Generator rng)
     {
         long total = ps.Sum(p => p.Numel);
-        var flat = zeros(total);
-        if (alive > 0) flat.index_fill_(0, randperm(total, generator: rng).narrow(0, 0, alive), 1f);
+        var flat = zeros(total, device: mask.Flat.device);
+        if (alive > 0) flat.index_fill_(0, randperm(total, generator: rng).narrow(0, 0, alive).to(flat.device), 1f);
         long off = 0;
         foreach (var p in ps)
         {

@@ -29,9 +29,9 @@ public static class WinnerStatistics
         foreach (var p in initial.Layout.Parameters.Where(p => p.IsWeight))
         {
             using var scope = NewDisposeScope();
-            var w0 = initial.View(initial.Flat, p, member).flatten().to(ScalarType.Float64);
-            var w1 = trained.View(trained.Flat, p, member).flatten().to(ScalarType.Float64);
-            var alive = mask.View(p, member).flatten() > 0.5f;
+            var w0 = initial.View(initial.Flat, p, member).flatten().to(ScalarType.Float64).cpu();
+            var w1 = trained.View(trained.Flat, p, member).flatten().to(ScalarType.Float64).cpu();
+            var alive = (mask.View(p, member).flatten() > 0.5f).cpu();
             double sigma = scheme.Describe(p.Shape).Std;
             if (!(sigma > 0)) sigma = Math.Max(w0.abs().mean().item<double>(), 1e-12);
             var z = w0 / sigma;

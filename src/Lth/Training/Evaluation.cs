@@ -22,8 +22,8 @@ public static class Evaluation
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var lossSum = zeros(k, dtype: ScalarType.Float64);
-        var correct = zeros(k, dtype: ScalarType.Int64);
+        var lossSum = zeros(k, dtype: ScalarType.Float64, device: model.Device);
+        var correct = zeros(k, dtype: ScalarType.Int64, device: model.Device);
         long n = set.Count;
         for (long s = 0; s < n; s += model.EvalBatch)
         {
@@ -37,8 +37,8 @@ public static class Evaluation
             lossSum.add_(ce.sum([1]).to(ScalarType.Float64));
             correct.add_(logits.argmax(2).eq(y.unsqueeze(0)).sum([1]));
         }
-        var loss = lossSum.data<double>().Select(v => v / n).ToArray();
-        var acc = correct.data<long>().Select(c => c / (double)n).ToArray();
+        var loss = lossSum.cpu().data<double>().Select(v => v / n).ToArray();
+        var acc = correct.cpu().data<long>().Select(c => c / (double)n).ToArray();
         return (loss, acc);
     }
 }

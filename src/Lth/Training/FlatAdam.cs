@@ -8,11 +8,11 @@ namespace Lth.Training;
 /// m ← lerp(m, g, 1−β₁); v ← β₂v + (1−β₂)g²; p ← p − (lr/(1−β₁ᵗ)) · m / (√v/√(1−β₂ᵗ) + ε).
 /// Scalar constants are computed in double and rounded once, as libtorch does.
 /// </summary>
-public sealed class FlatAdam(long size, double lr, double beta1, double beta2, double eps, double weightDecay) : IFlatOptimizer
+public sealed class FlatAdam(long size, double lr, double beta1, double beta2, double eps, double weightDecay, Device? device = null) : IFlatOptimizer
 {
-    private readonly Tensor m = zeros(size);
-    private readonly Tensor v = zeros(size);
-    private readonly Tensor oneMinusBeta1 = tensor((float)(1 - beta1));
+    private readonly Tensor m = zeros(size, device: device ?? CPU);
+    private readonly Tensor v = zeros(size, device: device ?? CPU);
+    private readonly Tensor oneMinusBeta1 = tensor((float)(1 - beta1), device: device ?? CPU);
 
     public long StepCount { get; private set; }
 
@@ -32,8 +32,8 @@ public sealed class FlatAdam(long size, double lr, double beta1, double beta2, d
 
     public Dictionary<string, Tensor> State() => new()
     {
-        ["exp_avg"] = m.clone(),
-        ["exp_avg_sq"] = v.clone(),
+        ["exp_avg"] = m.cpu().clone(),
+        ["exp_avg_sq"] = v.cpu().clone(),
         ["step"] = tensor(new long[] { StepCount }),
     };
 

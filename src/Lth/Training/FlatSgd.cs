@@ -19,6 +19,7 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
         if (weightDecay != 0) g.add_(p, alpha: weightDecay);
         if (momentum != 0)
         {
+            if (buffer is not null && buffer.device != g.device) { var moved = buffer.to(g.device).DetachFromDisposeScope(); buffer.Dispose(); buffer = moved; }
             if (buffer is null) buffer = g.clone().DetachFromDisposeScope();
             else buffer.mul_(momentum).add_(g);
             p.add_(buffer, alpha: -lr);
@@ -29,7 +30,7 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
     public Dictionary<string, Tensor> State()
     {
         var state = new Dictionary<string, Tensor> { ["step"] = tensor(new long[] { StepCount }) };
-        if (buffer is not null) state["momentum_buffer"] = buffer.clone();
+        if (buffer is not null) state["momentum_buffer"] = buffer.cpu().clone();
         return state;
     }
 

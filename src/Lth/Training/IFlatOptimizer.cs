@@ -27,9 +27,11 @@ public static class Optimizers
 {
     public static readonly string[] Names = ["adam", "sgd"];
 
-    public static IFlatOptimizer Create(TrainingHparams hp, long size) => hp.Optimizer switch
+    /// <summary>Adam is the fused managed pass on the CPU and whole-buffer libtorch calls elsewhere (CUDA).</summary>
+    public static IFlatOptimizer Create(TrainingHparams hp, long size, Device? device = null) => hp.Optimizer switch
     {
-        "adam" => new FusedAdam(size, hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay),
+        "adam" when device is null || device.type == TorchSharp.DeviceType.CPU => new FusedAdam(size, hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay),
+        "adam" => new FlatAdam(size, hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay, device),
         "sgd" => new FlatSgd(size, hp.Lr, hp.Momentum, hp.WeightDecay),
         _ => throw new FormatException($"optimizer: unknown '{hp.Optimizer}' (known: {string.Join(", ", Names)})"),
     };

@@ -55,9 +55,9 @@ public sealed class Trainer
     {
         int k = model.Layout.Members;
         var results = Enumerable.Range(0, k).Select(_ => new MemberResult()).ToArray();
-        using var fresh = optimizer is null ? Optimizers.Create(hp, model.Layout.TotalSize) : null;
+        using var fresh = optimizer is null ? Optimizers.Create(hp, model.Layout.TotalSize, model.Device) : null;
         optimizer ??= fresh!;
-        using var lossSum = zeros(k, dtype: ScalarType.Float64);
+        using var lossSum = zeros(k, dtype: ScalarType.Float64, device: model.Device);
         long lossCount = 0;
         var train = data.Train;
         long n = train.Count;
@@ -78,7 +78,7 @@ public sealed class Trainer
             {
                 perm?.Dispose();
                 using var gen = new Generator(Seeds.ForDataOrder(seed, epoch));
-                perm = randperm(n, generator: gen);
+                perm = randperm(n, generator: gen).to(train.Labels.device);   // drawn on the CPU generator, used where the data is
                 permEpoch = epoch;
 
             }
@@ -140,7 +140,7 @@ public sealed class Trainer
         int k = results.Length;
         if (lossCount > 0)
         {
-            var train = lossSum.data<double>().ToArray();
+            var train = lossSum.cpu().data<double>().ToArray();
             for (int m = 0; m < k; m++) results[m].Metrics.Add(new EvalPoint(iteration, "train", train[m] / lossCount, null));
             lossSum.zero_();
             lossCount = 0;

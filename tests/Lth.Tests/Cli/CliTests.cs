@@ -13,6 +13,8 @@ public class CliTests
     [InlineData("run --preset synthetic-tiny --init xavier-normal:gian=2", "gian")]
     [InlineData("run --preset synthetic-tiny --dataset imagenet", "imagenet")]
     [InlineData("run --preset synthetic-tiny --steps 5 ", "steps")]
+    [InlineData("run --preset synthetic-tiny --device cuda", "--device cuda: CUDA is not available")]
+    [InlineData("run --preset synthetic-tiny --device tpu", "--device")]
     public void UserMistakesGiveOneLineNamingTheProblemAndExitCode2(string args, string named)
     {
         using var dir = new TempDir();
