@@ -8,7 +8,7 @@ namespace Lth.Init;
 /// σ = gain · calculate_gain(nonlinearity, a) / √fan where fan is fan_in or fan_out (<c>mode</c>);
 /// the uniform variant draws U(−√3·σ, √3·σ). The spec's <c>gain=</c> multiplies σ (PyTorch has no such argument).
 /// </summary>
-public sealed class KaimingInitializer : IInitializer
+public sealed class KaimingInitializer : ScaledInitializer
 {
     /// <summary>Creates the uniform or normal variant.</summary>
     /// <param name="uniform">True for U(−√3σ, √3σ), false for N(0, σ²).</param>
@@ -18,8 +18,8 @@ public sealed class KaimingInitializer : IInitializer
     /// <param name="gain">Multiplier on σ.</param>
     public KaimingInitializer(bool uniform, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.Relu,
         double negativeSlope = 0, double gain = 1.0)
+        : base(uniform)
     {
-        Uniform = uniform;
         Mode = mode;
         Nonlinearity = nonlinearity;
         NegativeSlope = InitChecks.Finite(Name, "a", negativeSlope);
@@ -27,9 +27,6 @@ public sealed class KaimingInitializer : IInitializer
             throw new InitSpecException($"init '{Name}': a={InitSpec.Format(negativeSlope)} applies only to nonlinearity=leaky_relu, not {Gains.NameOf(nonlinearity)}");
         Gain = InitChecks.Gain(Name, gain);
     }
-
-    /// <summary>True for the uniform variant.</summary>
-    public bool Uniform { get; }
 
     /// <summary>fan_in or fan_out.</summary>
     public FanMode Mode { get; }
@@ -44,10 +41,10 @@ public sealed class KaimingInitializer : IInitializer
     public double Gain { get; }
 
     /// <summary><c>kaiming-uniform</c> or <c>kaiming-normal</c>.</summary>
-    public string Name => Uniform ? "kaiming-uniform" : "kaiming-normal";
+    public override string Name => Uniform ? "kaiming-uniform" : "kaiming-normal";
 
     /// <inheritdoc/>
-    public string Spec
+    public override string Spec
     {
         get
         {
@@ -61,24 +58,9 @@ public sealed class KaimingInitializer : IInitializer
     }
 
     /// <summary>σ = gain · calculate_gain(nonlinearity, a) / √fan.</summary>
-    public double Std(Fans fans)
+    public override double Std(Fans fans)
     {
         long fan = Mode == FanMode.FanIn ? fans.FanIn : fans.FanOut;
         return Gain * Gains.Calculate(Nonlinearity, NegativeSlope) / Math.Sqrt(fan);
     }
-
-    /// <inheritdoc/>
-    public Distribution Describe(Fans fans) =>
-        Uniform ? Distributions.Symmetric(Math.Sqrt(3.0) * Std(fans)) : Distributions.Normal(0, Std(fans));
-
-    /// <inheritdoc/>
-    public void Apply(Tensor tensor, Fans fans, Generator rng)
-    {
-        double std = Std(fans);
-        if (Uniform) Draw.Uniform(tensor, -Math.Sqrt(3.0) * std, Math.Sqrt(3.0) * std, rng);
-        else Draw.Normal(tensor, 0, std, rng);
-    }
-
-    /// <inheritdoc/>
-    public override string ToString() => Spec;
 }

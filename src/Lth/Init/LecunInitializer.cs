@@ -7,26 +7,23 @@ namespace Lth.Init;
 /// <c>torch.nn.init.kaiming_normal_(w, nonlinearity='linear')</c> (normal) and
 /// <c>kaiming_uniform_(w, nonlinearity='linear')</c> (uniform, U(−√3σ, √3σ)).
 /// </summary>
-public sealed class LecunInitializer : IInitializer
+public sealed class LecunInitializer : ScaledInitializer
 {
     /// <summary>Creates the uniform or normal variant.</summary>
     public LecunInitializer(bool uniform, double gain = 1.0)
+        : base(uniform)
     {
-        Uniform = uniform;
         Gain = InitChecks.Gain(Name, gain);
     }
-
-    /// <summary>True for U(−√3σ, √3σ), false for N(0, σ²).</summary>
-    public bool Uniform { get; }
 
     /// <summary>Multiplier on σ.</summary>
     public double Gain { get; }
 
     /// <summary><c>lecun-uniform</c> or <c>lecun-normal</c>.</summary>
-    public string Name => Uniform ? "lecun-uniform" : "lecun-normal";
+    public override string Name => Uniform ? "lecun-uniform" : "lecun-normal";
 
     /// <inheritdoc/>
-    public string Spec
+    public override string Spec
     {
         get
         {
@@ -37,20 +34,5 @@ public sealed class LecunInitializer : IInitializer
     }
 
     /// <summary>σ = gain/√fan_in.</summary>
-    public double Std(Fans fans) => Gain / Math.Sqrt(fans.FanIn);
-
-    /// <inheritdoc/>
-    public Distribution Describe(Fans fans) =>
-        Uniform ? Distributions.Symmetric(Math.Sqrt(3.0) * Std(fans)) : Distributions.Normal(0, Std(fans));
-
-    /// <inheritdoc/>
-    public void Apply(Tensor tensor, Fans fans, Generator rng)
-    {
-        double std = Std(fans);
-        if (Uniform) Draw.Uniform(tensor, -Math.Sqrt(3.0) * std, Math.Sqrt(3.0) * std, rng);
-        else Draw.Normal(tensor, 0, std, rng);
-    }
-
-    /// <inheritdoc/>
-    public override string ToString() => Spec;
+    public override double Std(Fans fans) => Gain / Math.Sqrt(fans.FanIn);
 }
