@@ -133,39 +133,21 @@ public sealed class StudyResults
     private IEnumerable<HparamField> ExtraVarying => Varying.Where(f => f.Flag is not ("init" or "control" or "model" or "dataset"));
 
     /// <summary>Writes <c>results.csv</c> (tidy, invariant culture, round-trip doubles, empty cells for missing values).</summary>
-    public void WriteCsv(string path)
+    public void WriteCsv(string path) => Csv.Write(path, Columns, Rows.Select(r =>
     {
-        AtomicFile.Write(path, s =>
+        var sm = r.Summary;
+        var cells = new List<string>
         {
-            using var w = new StreamWriter(s, leaveOpen: true);
-            using var csv = new CsvWriter(w, CultureInfo.InvariantCulture);
-            foreach (var c in Columns) csv.WriteField(c);
-            csv.NextRecord();
-            foreach (var r in Rows)
-            {
-                var sm = r.Summary;
-                csv.WriteField(r.Hash);
-                csv.WriteField(r.Group);
-                csv.WriteField(r.Hparams.Model.Name);
-                csv.WriteField(r.Hparams.Dataset.Name);
-                csv.WriteField(r.Hparams.Model.Init);
-                csv.WriteField(r.Hparams.Control);
-                csv.WriteField(Csv.Num(r.Seed));
-                csv.WriteField(Csv.Num(r.Level));
-                csv.WriteField(Csv.Num(sm.Density));
-                foreach (var l in Layers) csv.WriteField(sm.LayerDensity.TryGetValue(l, out var d) ? Csv.Num(d) : "");
-                csv.WriteField(Csv.Num(sm.EarlyStopIteration));
-                csv.WriteField(Csv.Num(sm.TestAccuracyAtEarlyStop));
-                csv.WriteField(Csv.Num(sm.FinalTestAccuracy));
-                csv.WriteField(Csv.Num(sm.ValLossAtEarlyStop));
-                csv.WriteField(Csv.Num(sm.FinalValAccuracy));
-                csv.WriteField(sm.Diverged ? "true" : "false");
-                csv.WriteField(Csv.Num(sm.DivergedAt));
-                csv.WriteField(Csv.Num(sm.Iterations));
-                csv.WriteField(Csv.Num(sm.WallSeconds));
-                foreach (var f in ExtraVarying) csv.WriteField(f.Format(f.Get(r.Hparams)));
-                csv.NextRecord();
-            }
-        });
-    }
+            r.Hash, r.Group, r.Hparams.Model.Name, r.Hparams.Dataset.Name, r.Hparams.Model.Init, r.Hparams.Control,
+            Csv.Num(r.Seed), Csv.Num(r.Level), Csv.Num(sm.Density),
+        };
+        foreach (var l in Layers) cells.Add(sm.LayerDensity.TryGetValue(l, out var d) ? Csv.Num(d) : "");
+        cells.AddRange([
+            Csv.Num(sm.EarlyStopIteration), Csv.Num(sm.TestAccuracyAtEarlyStop), Csv.Num(sm.FinalTestAccuracy),
+            Csv.Num(sm.ValLossAtEarlyStop), Csv.Num(sm.FinalValAccuracy), sm.Diverged ? "true" : "false",
+            Csv.Num(sm.DivergedAt), Csv.Num(sm.Iterations), Csv.Num(sm.WallSeconds),
+        ]);
+        foreach (var f in ExtraVarying) cells.Add(f.Format(f.Get(r.Hparams)));
+        return (IReadOnlyList<string>)cells;
+    }));
 }

@@ -30,20 +30,9 @@ public sealed class FlatAdam(long size, double lr, double beta1, double beta2, d
         p.addcdiv_(m, denom, value: -lr / bc1);
     }
 
-    public Dictionary<string, Tensor> State() => new()
-    {
-        ["exp_avg"] = m.cpu().clone(),
-        ["exp_avg_sq"] = v.cpu().clone(),
-        ["step"] = tensor(new long[] { StepCount }),
-    };
+    public Dictionary<string, Tensor> State() => AdamState.Save(m, v, StepCount);
 
-    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
-    {
-        using var _ = no_grad();
-        m.copy_(state["exp_avg"]);
-        v.copy_(state["exp_avg_sq"]);
-        StepCount = state["step"].data<long>()[0];
-    }
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state) => StepCount = AdamState.Load(state, m, v);
 
     public void Dispose() { m.Dispose(); v.Dispose(); oneMinusBeta1.Dispose(); }
 }

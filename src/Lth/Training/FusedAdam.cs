@@ -111,20 +111,9 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         }
     }
 
-    public Dictionary<string, Tensor> State() => new()
-    {
-        ["exp_avg"] = m.clone(),
-        ["exp_avg_sq"] = v.clone(),
-        ["step"] = tensor(new long[] { StepCount }),
-    };
+    public Dictionary<string, Tensor> State() => AdamState.Save(m, v, StepCount);
 
-    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
-    {
-        using var _ = no_grad();
-        m.copy_(state["exp_avg"]);
-        v.copy_(state["exp_avg_sq"]);
-        StepCount = state["step"].data<long>()[0];
-    }
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state) => StepCount = AdamState.Load(state, m, v);
 
     public void Dispose() { m.Dispose(); v.Dispose(); }
 }
