@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 int threads = 1, iterations = 1000, members = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
-bool sgemm = false;
+bool sgemm = false, profile = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,6 +26,7 @@ for (int i = 0; i < args.Length; i++)
         case "--data": dataDir = args[++i]; break;
         case "--model": modelSpec = args[++i]; break;
         case "--sgemm": sgemm = true; break;
+        case "--profile": profile = true; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -62,6 +63,7 @@ double Run(int steps, out double loss)
     return clock.Elapsed.TotalSeconds;
 }
 
+if (profile) { Profile(iterations); return 0; }
 Run(20, out _); // warm-up: JIT, allocator, libtorch kernels
 double seconds = Run(iterations, out var finalLoss);
 // Training FLOPs: forward + backward ≈ 3 × the forward's 2·B·(weights) for fully-connected layers.
@@ -69,3 +71,53 @@ double flops = modelSpec.StartsWith("lenet") ? 6.0 * 60 * 266_200 * iterations *
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"lth model={modelSpec} threads={threads} members={members} iterations={iterations} seconds={seconds:0.0000} per_member={seconds / members:0.0000} gflops={flops / seconds / 1e9:0.0} final_loss={finalLoss:0.0000}"));
 return 0;
+
+// --profile: the trainer's step phase by phase, for cohorts of 1 and --members networks, interleaved in
+// blocks of 50 steps so that the machine's slow spells hit both alike; prints the median per phase.
+void Profile(int steps)
+{
+    int[] sizes = members == 1 ? [1] : [1, members];
+    string[] names = ["gather", "forward", "loss", "backward", "adam+mask", "total"];
+    var samples = sizes.ToDictionary(k => k, k => Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray());
+    var models = sizes.ToDictionary(k => k, k => ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, k));
+    var opts = sizes.ToDictionary(k => k, k => new FusedAdam(models[k].Layout.TotalSize, 1.2e-3, 0.9, 0.999, 1e-8, 0));
+    var masks = sizes.ToDictionary(k => k, k => Mask.Dense(models[k].Layout));
+    foreach (var k in sizes) for (int m = 0; m < k; m++) ModelInitializer.Apply(models[k], m, hp.Model, 1 + m);
+    var perm = randperm(data.Train.Count);
+    var sw = new Stopwatch();
+    const int block = 50;
+    for (int round = -1; round < steps / block; round++)
+    foreach (var k in sizes)
+    {
+        var model = models[k];
+        var t = new double[5];
+        for (int it = 0; it < block; it++)
+        {
+            using var scope = NewDisposeScope();
+            long off = ((round * block + it + block) * 60) % (data.Train.Count - 60);
+            sw.Restart();
+            var idx = perm.narrow(0, off, 60);
+            var x = data.Train.Images.index_select(0, idx);
+            var y = data.Train.Labels.index_select(0, idx);
+            double a = sw.Elapsed.TotalMilliseconds;
+            var logits = model.Forward(x);
+            double b = sw.Elapsed.TotalMilliseconds;
+            var target = k == 1 ? y : y.repeat(k);
+            var loss = nn.functional.cross_entropy(logits.reshape(k * 60, 10), target, reduction: nn.Reduction.None).view(k, 60).mean([1]).sum();
+            double c = sw.Elapsed.TotalMilliseconds;
+            loss.backward();
+            double d = sw.Elapsed.TotalMilliseconds;
+            opts[k].StepMasked(model.Flat, model.FlatGrad, masks[k].Flat);
+            double e = sw.Elapsed.TotalMilliseconds;
+            t[0] += a; t[1] += b - a; t[2] += c - b; t[3] += d - c; t[4] += e - d;
+        }
+        if (round < 0) continue;
+        for (int i = 0; i < 5; i++) samples[k][i].Add(t[i] / block / k);
+        samples[k][5].Add(t.Sum() / block / k);
+    }
+    static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
+    Console.WriteLine($"{modelSpec}: ms per member-step, medians of {steps / block} interleaved blocks of {block} steps, threads={threads}");
+    Console.WriteLine("members " + string.Join(" ", names.Select(n => $"{n,9}")));
+    foreach (var k in sizes)
+        Console.WriteLine($"{k,7} " + string.Join(" ", samples[k].Select(l => Median(l).ToString("0.000", CultureInfo.InvariantCulture).PadLeft(9))));
+}

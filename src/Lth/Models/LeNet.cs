@@ -6,7 +6,7 @@ namespace Lth.Models;
 /// LeNet: a fully-connected network with any hidden widths (LeNet-300-100 = widths 300, 100), as
 /// Frankle &amp; Carbin's and open_lth's <c>mnist_lenet_300_100</c>. Layer i is PyTorch's
 /// <c>nn.Linear</c> named <c>fc{i+1}</c> with weight [out, in]; the last layer is the output layer.
-/// Members compute <c>h·Wᵀ + b</c> as one batched matmul over [K, out, in] weights.
+/// Members compute <c>W·h + b</c> on feature-major activations as one batched matmul over [K, out, in] weights.
 /// </summary>
 public sealed class LeNet : FlatModel
 {
@@ -42,17 +42,21 @@ public sealed class LeNet : FlatModel
     public override Tensor Forward(Tensor input)
     {
         long k = Members;
-        // Input [B, C, H, W] is shared by all members (stride-0 expand); [K, B, C, H, W] is per member.
+        // Activations are feature-major, [K, features, B]: each layer is W·h + b, so autograd's weight
+        // gradient dY·hᵀ comes out as a contiguous [K, out, in] that accumulates straight into the flat
+        // gradient. The batch-major h·Wᵀ form yields a transposed gradient and a strided accumulation:
+        // 25–30% slower per step (bench/ --profile). A shared input [B, C, H, W] (one data order for all
+        // members) is expanded without a copy; a per-member input is [K, B, C, H, W]. One wide GEMM
+        // [K·out, in]·xᵀ for the shared first layer measured 12% slower than the batched one at 2 threads.
         bool perMember = input.dim() == 5;
         long b = perMember ? input.shape[1] : input.shape[0];
-        Tensor h = perMember ? input.reshape(k, b, -1) : input.reshape(1, b, -1).expand(k, b, -1);
+        Tensor h = perMember ? input.reshape(k, b, -1).transpose(1, 2) : input.reshape(b, -1).t().unsqueeze(0).expand(k, -1, -1);
         for (int i = 0; i < weights.Length; i++)
         {
-            var w = Parameter(weights[i]);                  // [K, out, in]
-            h = h.bmm(w.transpose(1, 2));                   // [K, B, out]
-            if (biases[i] is string bn) h = h.add(Parameter(bn).unsqueeze(1));
+            h = Parameter(weights[i]).bmm(h);                  // [K, out, in]·[K, in, B] = [K, out, B]
+            if (biases[i] is string bn) h = h.add(Parameter(bn).unsqueeze(2));
             if (i < weights.Length - 1) h = activation.Apply(h);
         }
-        return h;
+        return h.transpose(1, 2);                               // [K, B, classes]
     }
 }

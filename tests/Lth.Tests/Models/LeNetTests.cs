@@ -1,0 +1,60 @@
+using Lth.Experiments;
+using Lth.Models;
+using static TorchSharp.torch;
+
+namespace Lth.Tests.Models;
+
+/// <summary>
+/// LeNet's flat, cohort-native forward (feature-major batched matmuls into one flat gradient) against
+/// the plain per-tensor path a PyTorch user writes: <c>F.linear</c> on separate weight tensors.
+/// </summary>
+public class LeNetTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void LogitsAndGradientsMatchPlainPerTensorLinearLayers(int members)
+    {
+        var hp = new ModelHparams { Name = "lenet:300,100", Init = "kaiming-uniform" };
+        using var model = ModelRegistry.Create(hp, [1, 28, 28], 10, members);
+        for (int k = 0; k < members; k++) ModelInitializer.Apply(model, k, hp, seed: 5 + k);
+        var gen = new Generator(3);
+        using var x = rand(60, 1, 28, 28, generator: gen);
+        using var y = randint(0, 10, [60], generator: gen);
+
+        using var logits = model.Forward(x);
+        using (var loss = nn.functional.cross_entropy(logits.reshape(members * 60, 10), y.repeat(members), reduction: nn.Reduction.Sum))
+            loss.backward();
+
+        string[] layers = ["fc1", "fc2", "fc3"];
+        for (int k = 0; k < members; k++)
+        {
+            using var scope = NewDisposeScope();
+            var ws = layers.Select(l => model.Parameter(l + ".weight")[k].detach().clone().requires_grad_(true)).ToArray();
+            var bs = layers.Select(l => model.Parameter(l + ".bias")[k].detach().clone().requires_grad_(true)).ToArray();
+            var h = x.reshape(60, 784);
+            for (int i = 0; i < 3; i++)
+            {
+                h = nn.functional.linear(h, ws[i], bs[i]);
+                if (i < 2) h = nn.functional.relu(h);
+            }
+            nn.functional.cross_entropy(h, y, reduction: nn.Reduction.Sum).backward();
+
+            AssertClose(h, logits[k], 1e-5, $"member {k} logits");
+            for (int i = 0; i < 3; i++)
+            {
+                var info = model.Layout[layers[i] + ".weight"];
+                AssertClose(ws[i].grad, model.View(model.FlatGrad, info, k), 1e-5, $"member {k} {layers[i]}.weight grad");
+                AssertClose(bs[i].grad, model.View(model.FlatGrad, model.Layout[layers[i] + ".bias"], k), 1e-5, $"member {k} {layers[i]}.bias grad");
+            }
+        }
+    }
+
+    /// <summary>Equal up to float reassociation: max |a − b| ≤ tol · max |a| (the GEMMs differ in shape and blocking).</summary>
+    private static void AssertClose(Tensor expected, Tensor actual, double tol, string what)
+    {
+        double scale = expected.abs().max().item<float>();
+        double diff = (expected - actual).abs().max().item<float>();
+        Assert.True(diff <= tol * scale, $"{what}: max difference {diff:E2} vs scale {scale:E2}");
+    }
+}
