@@ -13,6 +13,7 @@ using Lth.Training;
 using static TorchSharp.torch;
 
 int threads = 1, iterations = 1000, members = 1;
+double density = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
 bool sgemm = false, profile = false;
@@ -27,6 +28,7 @@ for (int i = 0; i < args.Length; i++)
         case "--model": modelSpec = args[++i]; break;
         case "--sgemm": sgemm = true; break;
         case "--profile": profile = true; break;
+        case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -54,7 +56,7 @@ double Run(int steps, out double loss)
 {
     using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, members);
     for (int m = 0; m < members; m++) ModelInitializer.Apply(model, m, hp.Model, 1 + m);
-    using var mask = Mask.Dense(model.Layout);
+    using var mask = MaskOf(model);
     var trainer = new Trainer(hp.Training with { Steps = $"{steps}it", EvalEvery = "1000000it" }, data, seed: 1);
     var clock = Stopwatch.StartNew();
     var r = trainer.Train(model, mask);
@@ -81,7 +83,8 @@ void Profile(int steps)
     var samples = sizes.ToDictionary(k => k, k => Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray());
     var models = sizes.ToDictionary(k => k, k => ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, k));
     var opts = sizes.ToDictionary(k => k, k => new FusedAdam(models[k].Layout.TotalSize, 1.2e-3, 0.9, 0.999, 1e-8, 0));
-    var masks = sizes.ToDictionary(k => k, k => Mask.Dense(models[k].Layout));
+    var masks = sizes.ToDictionary(k => k, k => MaskOf(models[k]));
+    foreach (var k in sizes) models[k].UseMask(masks[k]);
     foreach (var k in sizes) for (int m = 0; m < k; m++) ModelInitializer.Apply(models[k], m, hp.Model, 1 + m);
     var perm = randperm(data.Train.Count);
     var sw = new Stopwatch();
@@ -106,6 +109,7 @@ void Profile(int steps)
             var loss = nn.functional.cross_entropy(logits.reshape(k * 60, 10), target, reduction: nn.Reduction.None).view(k, 60).mean([1]).sum();
             double c = sw.Elapsed.TotalMilliseconds;
             loss.backward();
+            model.AfterBackward();
             double d = sw.Elapsed.TotalMilliseconds;
             opts[k].StepMasked(model.Flat, model.FlatGrad, masks[k].Flat);
             double e = sw.Elapsed.TotalMilliseconds;
@@ -116,8 +120,25 @@ void Profile(int steps)
         samples[k][5].Add(t.Sum() / block / k);
     }
     static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
-    Console.WriteLine($"{modelSpec}: ms per member-step, medians of {steps / block} interleaved blocks of {block} steps, threads={threads}");
+    Console.WriteLine($"{modelSpec}, weight density {density}: ms per member-step, medians of {steps / block} interleaved blocks of {block} steps, threads={threads}");
     Console.WriteLine("members " + string.Join(" ", names.Select(n => $"{n,9}")));
     foreach (var k in sizes)
         Console.WriteLine($"{k,7} " + string.Join(" ", samples[k].Select(l => Median(l).ToString("0.000", CultureInfo.InvariantCulture).PadLeft(9))));
+}
+
+// --density D: a random mask keeping a fraction D of every weight tensor (as IMP's level log(D)/log(0.8) would), applied to the weights.
+Mask MaskOf(IModel model)
+{
+    var mask = Mask.Dense(model.Layout);
+    if (density < 1)
+    {
+        var gen = new Generator(7);
+        foreach (var p in model.Layout.Parameters.Where(p => p.IsWeight))
+        {
+            var block = mask.Flat.narrow(0, p.Offset, p.Numel * model.Layout.Members);
+            block.copy_(rand(block.shape, generator: gen).lt(density).to(ScalarType.Float32));
+        }
+        using (no_grad()) model.Flat.mul_(mask.Flat);
+    }
+    return mask;
 }

@@ -60,6 +60,12 @@ public abstract class FlatModel : IModel
 
     public abstract Tensor Forward(Tensor input);
 
+    /// <inheritdoc/>
+    public virtual void UseMask(Pruning.Mask? mask) { }
+
+    /// <inheritdoc/>
+    public virtual void AfterBackward() { }
+
     public void Dispose()
     {
         foreach (var t in leaves.Values) t.Dispose();

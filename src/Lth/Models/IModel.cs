@@ -50,4 +50,16 @@ public interface IModel : IDisposable
 
     /// <summary>The buffer <paramref name="name"/> of all members, shape [K, …shape].</summary>
     Tensor Buffer(string name);
+
+    /// <summary>
+    /// Tells the model the mask it trains under from now on (null: none), so that it may skip pruned
+    /// weights (see <see cref="SparseLinear"/>). The trainer calls it when a level starts and ends.
+    /// </summary>
+    void UseMask(Pruning.Mask? mask) { }
+
+    /// <summary>
+    /// Called by the trainer right after <c>backward()</c>: a model that computes some weight gradients
+    /// itself (outside autograd) writes them into <see cref="FlatGrad"/> here.
+    /// </summary>
+    void AfterBackward() { }
 }

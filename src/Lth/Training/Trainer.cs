@@ -66,63 +66,72 @@ public sealed class Trainer
         bool gradIsZero = false;
 
         model.Training = true;
-        observer?.OnIteration(start, TotalIterations, model);
-        Evaluate(model, results, start, lossSum, ref lossCount);
-        observer?.OnEvaluated(start, TotalIterations, results);
-
-        for (long it = start; it < TotalIterations; it++)
+        model.UseMask(mask);   // the model may skip pruned weights; released in finally
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            long epoch = it / IterationsPerEpoch;
-            if (epoch != permEpoch)
-            {
-                perm?.Dispose();
-                using var gen = new Generator(Seeds.ForDataOrder(seed, epoch));
-                perm = randperm(n, generator: gen).to(train.Labels.device);   // drawn on the CPU generator, used where the data is
-                permEpoch = epoch;
+            observer?.OnIteration(start, TotalIterations, model);
+            Evaluate(model, results, start, lossSum, ref lossCount);
+            observer?.OnEvaluated(start, TotalIterations, results);
 
-            }
-            long offset = (it % IterationsPerEpoch) * hp.Batch;
-            long b = Math.Min(hp.Batch, n - offset);
-            using (var scope = NewDisposeScope())
+            for (long it = start; it < TotalIterations; it++)
             {
-                var idx = perm!.narrow(0, offset, b);
-                var x = train.Images.index_select(0, idx);
-                if (augment)
+                ct.ThrowIfCancellationRequested();
+                long epoch = it / IterationsPerEpoch;
+                if (epoch != permEpoch)
                 {
-                    // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
-                    using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    x = Augmentation.CropAndFlip(x, rng);
+                    perm?.Dispose();
+                    using var gen = new Generator(Seeds.ForDataOrder(seed, epoch));
+                    perm = randperm(n, generator: gen).to(train.Labels.device);   // drawn on the CPU generator, used where the data is
+                    permEpoch = epoch;
+
                 }
-                var y = train.Labels.index_select(0, idx);
-                if (!gradIsZero) model.FlatGrad.zero_();
-                var logits = model.Forward(x);
-                var memberLoss = MemberLosses(logits, y, k, b);
-                memberLoss.sum().backward();
-                if (optimizer is IMaskedStep fused)
+                long offset = (it % IterationsPerEpoch) * hp.Batch;
+                long b = Math.Min(hp.Batch, n - offset);
+                using (var scope = NewDisposeScope())
                 {
-                    fused.StepMasked(model.Flat, model.FlatGrad, mask.Flat);   // update, mask and zero the gradient in one pass
-                    gradIsZero = true;
+                    var idx = perm!.narrow(0, offset, b);
+                    var x = train.Images.index_select(0, idx);
+                    if (augment)
+                    {
+                        // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
+                        using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        x = Augmentation.CropAndFlip(x, rng);
+                    }
+                    var y = train.Labels.index_select(0, idx);
+                    if (!gradIsZero) model.FlatGrad.zero_();
+                    var logits = model.Forward(x);
+                    var memberLoss = MemberLosses(logits, y, k, b);
+                    memberLoss.sum().backward();
+                    model.AfterBackward();
+                    if (optimizer is IMaskedStep fused)
+                    {
+                        fused.StepMasked(model.Flat, model.FlatGrad, mask.Flat);   // update, mask and zero the gradient in one pass
+                        gradIsZero = true;
+                    }
+                    else
+                    {
+                        optimizer.Step(model.Flat, model.FlatGrad);
+                        using (no_grad()) model.Flat.mul_(mask.Flat);
+                        gradIsZero = false;
+                    }
+                    using (no_grad()) lossSum.add_(memberLoss.detach());
+                    lossCount++;
                 }
-                else
+                long done = it + 1;
+                observer?.OnIteration(done, TotalIterations, model);
+                if (done % EvalEvery == 0 || done == TotalIterations)
                 {
-                    optimizer.Step(model.Flat, model.FlatGrad);
-                    using (no_grad()) model.Flat.mul_(mask.Flat);
-                    gradIsZero = false;
+                    Evaluate(model, results, done, lossSum, ref lossCount);
+                    observer?.OnEvaluated(done, TotalIterations, results);
+                    if (results.All(r => r.Diverged)) break;
                 }
-                using (no_grad()) lossSum.add_(memberLoss.detach());
-                lossCount++;
-            }
-            long done = it + 1;
-            observer?.OnIteration(done, TotalIterations, model);
-            if (done % EvalEvery == 0 || done == TotalIterations)
-            {
-                Evaluate(model, results, done, lossSum, ref lossCount);
-                observer?.OnEvaluated(done, TotalIterations, results);
-                if (results.All(r => r.Diverged)) break;
             }
         }
-        perm?.Dispose();
+        finally
+        {
+            perm?.Dispose();
+            model.UseMask(null);
+        }
         return results;
     }
 

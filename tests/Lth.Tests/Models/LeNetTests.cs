@@ -50,6 +50,39 @@ public class LeNetTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 0.1)]
+    [InlineData(3, 0.1)]
+    [InlineData(2, 0.3)]   // sparse forward, dense weight gradient
+    public void SparseFirstLayerGivesTheDenseLogitsAndGradients(int members, double density)
+    {
+        var hp = new ModelHparams { Name = "lenet:300,100", Init = "kaiming-normal" };
+        var gen = new Generator(9);
+        using var x = rand(60, 1, 28, 28, generator: gen);
+        using var y = randint(0, 10, [60], generator: gen);
+        using var maskFlat = rand(300_000L * members, generator: gen).lt(density).to(ScalarType.Float32);
+        var results = new List<(Tensor Logits, Tensor Grad)>();
+        foreach (bool allow in new[] { false, true })
+        {
+            using var model = (LeNet)ModelRegistry.Create(hp, [1, 28, 28], 10, members);
+            for (int k = 0; k < members; k++) ModelInitializer.Apply(model, k, hp, seed: 2 + k);
+            var mask = new Lth.Pruning.Mask(model.Layout, maskFlat.narrow(0, 0, model.Layout.TotalSize));
+            using (no_grad()) model.Flat.mul_(mask.Flat);
+            model.AllowSparse = allow;
+            model.UseMask(mask);
+            Assert.Equal(allow, model.IsSparse);
+            var logits = model.Forward(x);
+            nn.functional.cross_entropy(logits.reshape(members * 60, 10), y.repeat(members)).backward();
+            model.AfterBackward();
+            using (no_grad()) model.FlatGrad.mul_(mask.Flat);           // pruned weights' gradients are never used
+            results.Add((logits.detach().clone(), model.FlatGrad.clone()));
+            model.UseMask(null);
+            Assert.False(model.IsSparse);
+        }
+        AssertClose(results[0].Logits, results[1].Logits, 1e-5, "logits");
+        AssertClose(results[0].Grad, results[1].Grad, 1e-5, "flat gradient");
+    }
+
     /// <summary>Equal up to float reassociation: max |a − b| ≤ tol · max |a| (the GEMMs differ in shape and blocking).</summary>
     private static void AssertClose(Tensor expected, Tensor actual, double tol, string what)
     {

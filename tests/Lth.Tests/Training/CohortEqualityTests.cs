@@ -11,9 +11,11 @@ namespace Lth.Tests.Training;
 public class CohortEqualityTests
 {
     [Theory]
-    [InlineData("adam")]
-    [InlineData("sgd")]
-    public void EachMemberOfAFourCohortMatchesItsSoloRunBitwise(string optimizer)
+    [InlineData("adam", 1.0)]
+    [InlineData("sgd", 1.0)]
+    [InlineData("adam", 0.1)]   // fc1 at 10% density: the sparse first layer (SparseLinear)
+    [InlineData("sgd", 0.1)]
+    public void EachMemberOfAFourCohortMatchesItsSoloRunBitwise(string optimizer, double fc1Density)
     {
         using var data = TinyData.Create();
         var schemes = new[] { "kaiming-normal", "xavier-uniform", "xavier-normal:gain=0.5", "torch-default" };
@@ -25,6 +27,7 @@ public class CohortEqualityTests
         for (int k = 0; k < 4; k++) ModelInitializer.Apply(cohort, k, modelHp with { Init = schemes[k] }, seed: 3);
         // Prune member 2 a little, so masks differ between members.
         using (no_grad()) cohortMask.View(cohort.Layout["fc1.weight"], 2).narrow(0, 0, 5).zero_();
+        for (int k = 0; k < 4; k++) PruneRandomly(cohortMask.View(cohort.Layout["fc1.weight"], k), fc1Density, k);
         using (no_grad()) cohort.Flat.mul_(cohortMask.Flat);
         var cohortResults = new Trainer(hp, data, seed: 3).Train(cohort, cohortMask);
 
@@ -34,11 +37,21 @@ public class CohortEqualityTests
             using var soloMask = Mask.Dense(solo.Layout);
             ModelInitializer.Apply(solo, 0, modelHp with { Init = schemes[k] }, seed: 3);
             if (k == 2) using (no_grad()) soloMask.View(solo.Layout["fc1.weight"], 0).narrow(0, 0, 5).zero_();
+            PruneRandomly(soloMask.View(solo.Layout["fc1.weight"], 0), fc1Density, k);
             using (no_grad()) solo.Flat.mul_(soloMask.Flat);
             var soloResult = new Trainer(hp, data, seed: 3).Train(solo, soloMask)[0];
             foreach (var p in solo.Layout.Parameters)
                 Assert.True(solo.View(solo.Flat, p, 0).eq(cohort.View(cohort.Flat, cohort.Layout[p.Name], k)).all().item<bool>(), $"member {k} {p.Name}");
             Assert.Equal(soloResult.Metrics, cohortResults[k].Metrics);
         }
+    }
+
+    private static void PruneRandomly(Tensor mask, double density, int member)
+    {
+        if (density >= 1) return;
+        using var gen = new Generator(100 + (ulong)member);
+        using var _ = no_grad();
+        using var keep = rand(mask.shape, generator: gen).lt(density).to(ScalarType.Float32);
+        mask.mul_(keep);
     }
 }
