@@ -16,7 +16,7 @@ int threads = 1, iterations = 1000, members = 1;
 double density = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
-bool sgemm = false, profile = false;
+bool sgemm = false, profile = false, dense = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -28,6 +28,7 @@ for (int i = 0; i < args.Length; i++)
         case "--model": modelSpec = args[++i]; break;
         case "--sgemm": sgemm = true; break;
         case "--profile": profile = true; break;
+        case "--dense": dense = true; break;
         case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
@@ -74,25 +75,35 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"lth model={modelSpec} threads={threads} members={members} iterations={iterations} seconds={seconds:0.0000} per_member={seconds / members:0.0000} gflops={flops / seconds / 1e9:0.0} final_loss={finalLoss:0.0000}"));
 return 0;
 
-// --profile: the trainer's step phase by phase, for cohorts of 1 and --members networks, interleaved in
-// blocks of 50 steps so that the machine's slow spells hit both alike; prints the median per phase.
+// --profile: the trainer's step phase by phase, interleaved in blocks of 50 steps so that the machine's
+// slow spells hit every configuration alike; prints the median per phase. Compares a solo network with a
+// cohort of --members; with --density < 1, LeNet's sparse first layer with the dense path (--dense: dense only).
 void Profile(int steps)
 {
-    int[] sizes = members == 1 ? [1] : [1, members];
+    var configs = new List<(int K, bool Sparse)>();
+    if (density < 1) { configs.Add((members, !dense)); if (!dense) configs.Add((members, false)); }
+    else { configs.Add((1, true)); if (members > 1) configs.Add((members, true)); }
     string[] names = ["gather", "forward", "loss", "backward", "adam+mask", "total"];
-    var samples = sizes.ToDictionary(k => k, k => Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray());
-    var models = sizes.ToDictionary(k => k, k => ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, k));
-    var opts = sizes.ToDictionary(k => k, k => new FusedAdam(models[k].Layout.TotalSize, 1.2e-3, 0.9, 0.999, 1e-8, 0));
-    var masks = sizes.ToDictionary(k => k, k => MaskOf(models[k]));
-    foreach (var k in sizes) models[k].UseMask(masks[k]);
-    foreach (var k in sizes) for (int m = 0; m < k; m++) ModelInitializer.Apply(models[k], m, hp.Model, 1 + m);
+    int n = configs.Count;
+    var samples = Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray()).ToArray();
+    var models = configs.Select(c => ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, c.K)).ToArray();
+    var opts = models.Select(m => new FusedAdam(m.Layout.TotalSize, 1.2e-3, 0.9, 0.999, 1e-8, 0)).ToArray();
+    var masks = new Mask[n];
+    for (int c = 0; c < n; c++)
+    {
+        for (int m = 0; m < configs[c].K; m++) ModelInitializer.Apply(models[c], m, hp.Model, 1 + m);
+        masks[c] = MaskOf(models[c]);
+        if (models[c] is LeNet lenet) lenet.AllowSparse = configs[c].Sparse;
+        models[c].UseMask(masks[c]);
+    }
     var perm = randperm(data.Train.Count);
     var sw = new Stopwatch();
     const int block = 50;
     for (int round = -1; round < steps / block; round++)
-    foreach (var k in sizes)
+    for (int c = 0; c < n; c++)
     {
-        var model = models[k];
+        var model = models[c];
+        int k = configs[c].K;
         var t = new double[5];
         for (int it = 0; it < block; it++)
         {
@@ -107,23 +118,26 @@ void Profile(int steps)
             double b = sw.Elapsed.TotalMilliseconds;
             var target = k == 1 ? y : y.repeat(k);
             var loss = nn.functional.cross_entropy(logits.reshape(k * 60, 10), target, reduction: nn.Reduction.None).view(k, 60).mean([1]).sum();
-            double c = sw.Elapsed.TotalMilliseconds;
+            double cc = sw.Elapsed.TotalMilliseconds;
             loss.backward();
             model.AfterBackward();
             double d = sw.Elapsed.TotalMilliseconds;
-            opts[k].StepMasked(model.Flat, model.FlatGrad, masks[k].Flat);
+            opts[c].StepMasked(model.Flat, model.FlatGrad, masks[c].Flat);
             double e = sw.Elapsed.TotalMilliseconds;
-            t[0] += a; t[1] += b - a; t[2] += c - b; t[3] += d - c; t[4] += e - d;
+            t[0] += a; t[1] += b - a; t[2] += cc - b; t[3] += d - cc; t[4] += e - d;
         }
         if (round < 0) continue;
-        for (int i = 0; i < 5; i++) samples[k][i].Add(t[i] / block / k);
-        samples[k][5].Add(t.Sum() / block / k);
+        for (int i = 0; i < 5; i++) samples[c][i].Add(t[i] / block / k);
+        samples[c][5].Add(t.Sum() / block / k);
     }
     static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
     Console.WriteLine($"{modelSpec}, weight density {density}: ms per member-step, medians of {steps / block} interleaved blocks of {block} steps, threads={threads}");
-    Console.WriteLine("members " + string.Join(" ", names.Select(n => $"{n,9}")));
-    foreach (var k in sizes)
-        Console.WriteLine($"{k,7} " + string.Join(" ", samples[k].Select(l => Median(l).ToString("0.000", CultureInfo.InvariantCulture).PadLeft(9))));
+    Console.WriteLine("members  path  " + string.Join(" ", names.Select(nm => $"{nm,9}")));
+    for (int c = 0; c < n; c++)
+    {
+        string path = models[c] is LeNet l && l.IsSparse ? "sparse" : "dense";
+        Console.WriteLine($"{configs[c].K,7} {path,6} " + string.Join(" ", samples[c].Select(l => Median(l).ToString("0.000", CultureInfo.InvariantCulture).PadLeft(9))));
+    }
 }
 
 // --density D: a random mask keeping a fraction D of every weight tensor (as IMP's level log(D)/log(0.8) would), applied to the weights.

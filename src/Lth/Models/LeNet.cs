@@ -40,12 +40,12 @@ public sealed class LeNet : FlatModel
     }
 
     /// <summary>The first layer runs over its surviving weights only (<see cref="SparseLinear"/>) when at most this fraction of them survives.</summary>
-    /// <remarks>Measured on a 2-core AVX-512 Xeon (bench/ --profile) for the forward product: the dense
-    /// GEMM wins above ~40% density.</remarks>
-    public const double SparseForwardBelow = 0.35;
+    /// <remarks>Measured on a 2-core AVX-512 Xeon, one thread, a cohort of 4 at batch 60 (bench/Lth.Bench
+    /// --profile --density D): MKL's dense GEMM wins above ~50% density for the forward product.</remarks>
+    public const double SparseForwardBelow = 0.45;
 
-    /// <summary>The first layer's weight gradient is computed at surviving weights only when at most this fraction survives (dense GEMM wins above ~25%).</summary>
-    public const double SparseGradientBelow = 0.2;
+    /// <summary>The first layer's weight gradient is computed at surviving weights only when at most this fraction survives (the dense GEMM wins above ~27%).</summary>
+    public const double SparseGradientBelow = 0.25;
 
     private SparseLinear? sparse;          // the first layer's surviving weights, while a sparse mask is in use
     private bool sparseGradient;
