@@ -95,6 +95,7 @@ void Profile(int steps)
         masks[c] = MaskOf(models[c]);
         if (models[c] is LeNet lenet) lenet.AllowSparse = configs[c].Sparse;
         models[c].UseMask(masks[c]);
+        if (configs[c].Sparse) opts[c].SkipPruned(masks[c].Flat);   // as the trainer does with its own optimizer
     }
     var perm = randperm(data.Train.Count);
     var sw = new Stopwatch();

@@ -20,6 +20,7 @@ namespace Lth.Training;
 public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
 {
     private readonly Tensor m, v;
+    private int[]? alive;   // with SkipPruned: the positions the mask keeps
     private readonly float lr, beta1, beta2, eps, weightDecay;
     private readonly double beta1d, beta2d, lrd;
 
@@ -33,6 +34,31 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
     }
 
     public long StepCount { get; private set; }
+
+    /// <summary>Whether steps currently update only the survivors (see <see cref="SkipPruned"/>).</summary>
+    public bool SkipsPruned => alive is not null;
+
+    /// <summary>Density below which <see cref="SkipPruned"/> indexes the survivors (the indexed scalar pass beats the dense vector pass below it).</summary>
+    public const double SkipPrunedBelow = 0.15;
+
+    /// <summary>
+    /// From now on, <see cref="StepMasked"/> with <paramref name="mask"/> updates only the positions the
+    /// mask keeps, when they are fewer than <see cref="SkipPrunedBelow"/> of the buffer: the survivors get
+    /// exactly the bits the dense pass gives them; pruned parameters stay zero (the dense pass writes p·0,
+    /// which may be −0) and their moments are left as they are, which is only valid when this optimizer
+    /// never serves another mask (a fresh optimizer per level: the trainer's own). Null: back to the dense pass.
+    /// </summary>
+    public void SkipPruned(Tensor? mask)
+    {
+        alive = null;
+        if (mask is null) return;
+        var k = MemoryMarshal.Cast<byte, float>(mask.bytes);
+        int count = 0;
+        foreach (float x in k) if (x != 0) count++;
+        if (count >= SkipPrunedBelow * k.Length) return;
+        alive = new int[count];
+        for (int i = 0, j = 0; i < k.Length; i++) if (k[i] != 0) alive[j++] = i;
+    }
 
     public void Step(Tensor parameters, Tensor grad) => Run(parameters, grad, null);
 
@@ -59,6 +85,14 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         var sv = MemoryMarshal.Cast<byte, float>(v.bytes);
         var sk = mask is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(mask.bytes);
         int n = sp.Length;
+        if (alive is not null && mask is not null)
+        {
+            fixed (float* pp = sp, pg = sg, pm = sm, pv = sv)
+            fixed (int* pa = alive)
+                UpdateAt(pp, pg, pm, pv, pa, alive.Length, c);
+            sg.Clear();
+            return;
+        }
         fixed (float* pp = sp, pg = sg, pm = sm, pv = sv, pk = sk)
         {
             // One managed thread: parallelizing this pass across libtorch's threads measured no faster
@@ -108,6 +142,22 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
             pi += (c.NegStep * mi) / denom;
             if (pk != null) pi *= pk[i];
             pm[i] = mi; pv[i] = vi; pp[i] = pi; pg[i] = 0;
+        }
+    }
+
+    /// <summary>The scalar formula of <see cref="Update"/> at the listed positions (the mask is 1 there).</summary>
+    private static unsafe void UpdateAt(float* pp, float* pg, float* pm, float* pv, int* at, int count, in Constants c)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            int i = at[j];
+            float gi = pg[i], pi = pp[i];
+            if (c.WeightDecay != 0) gi = MathF.FusedMultiplyAdd(pi, c.WeightDecay, gi);
+            float mi = MathF.FusedMultiplyAdd(c.W1, gi - pm[i], pm[i]);
+            float vi = MathF.FusedMultiplyAdd(c.C2 * gi, gi, pv[i] * c.Beta2);
+            float denom = MathF.Sqrt(vi) / c.Bc2Sqrt + c.Eps;
+            pi += (c.NegStep * mi) / denom;
+            pm[i] = mi; pv[i] = vi; pp[i] = pi;
         }
     }
 

@@ -67,6 +67,7 @@ public sealed class Trainer
 
         model.Training = true;
         model.UseMask(mask);   // the model may skip pruned weights; released in finally
+        if (fresh is FusedAdam own) own.SkipPruned(mask.Flat);   // only a fresh optimizer may leave pruned moments behind
         try
         {
             observer?.OnIteration(start, TotalIterations, model);

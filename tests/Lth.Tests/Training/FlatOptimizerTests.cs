@@ -75,6 +75,49 @@ public class FlatOptimizerTests
         Assert.True(worst < 1e-5, $"max relative difference {worst}");
     }
 
+    [Theory]
+    [InlineData(0.05, 0.0)]
+    [InlineData(0.1, 1e-3)]
+    public void FusedAdamSkippingPrunedPositionsGivesSurvivorsTheDenseBits(double density, double wd)
+    {
+        using var gen = new Generator(21);
+        const int n = 8192;
+        var mask = (empty(n).uniform_(0, 1, gen) < (float)density).to(ScalarType.Float32);
+        var start = empty(n).normal_(0, 1, gen).mul_(mask);
+        var grads = Enumerable.Range(0, 30).Select(_ => empty(n).normal_(0, 1, gen)).ToArray();
+        var results = new List<Tensor>();
+        foreach (bool skip in new[] { false, true })
+        {
+            using var adam = new FusedAdam(n, 1e-2, 0.9, 0.999, 1e-8, wd);
+            if (skip) adam.SkipPruned(mask);
+            var p = start.clone(); var gr = zeros(n);
+            foreach (var step in grads)
+            {
+                gr.add_(step);
+                adam.StepMasked(p, gr, mask);
+                Assert.Equal(0f, gr.abs().max().item<float>());   // the gradient is zeroed everywhere
+            }
+            results.Add(p);
+        }
+        Assert.True(results[1].masked_select(mask.eq(0)).eq(0).all().item<bool>(), "pruned positions stay zero");
+        Assert.Equal(results[0].masked_select(mask.ne(0)).data<float>().ToArray(), results[1].masked_select(mask.ne(0)).data<float>().ToArray());
+    }
+
+    [Fact]
+    public void FusedAdamKeepsTheDensePassAboveTheSkipThreshold()
+    {
+        // At 50% density the dense vector pass is faster; SkipPruned must not switch (and results are equal either way).
+        using var adam = new FusedAdam(128, 1e-2, 0.9, 0.999, 1e-8, 0);
+        var mask = ones(128); mask.narrow(0, 0, 64).zero_();
+        adam.SkipPruned(mask);
+        Assert.False(adam.SkipsPruned);
+        mask.narrow(0, 0, 120).zero_();
+        adam.SkipPruned(mask);
+        Assert.True(adam.SkipsPruned);
+        adam.SkipPruned(null);
+        Assert.False(adam.SkipsPruned);
+    }
+
     [Fact]
     public void FusedAdamMasksAndZeroesTheGradientAndIsIndependentOfBufferLength()
     {
