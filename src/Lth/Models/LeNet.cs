@@ -39,81 +39,106 @@ public sealed class LeNet : FlatModel
         return new ParameterLayout(members, ps);
     }
 
-    /// <summary>The first layer runs over its surviving weights only (<see cref="SparseLinear"/>) when at most this fraction of them survives.</summary>
+    /// <summary>A hidden layer runs over its surviving weights only (<see cref="SparseLinear"/>) when at most this fraction of them survives.</summary>
     /// <remarks>Measured on a 2-core AVX-512 Xeon, one thread, a cohort of 4 at batch 60 (bench/Lth.Bench
-    /// --profile --density D): MKL's dense GEMM wins above ~50% density for the forward product.</remarks>
-    public const double SparseForwardBelow = 0.45;
+    /// --profile --density D): MKL's dense GEMM wins above ~40-50% density for the forward product (the kernel alone breaks even near 50%; the sparse path also copies its input into a padded buffer).</remarks>
+    public const double SparseForwardBelow = 0.4;
 
-    /// <summary>The first layer's weight gradient is computed at surviving weights only when at most this fraction survives (the dense GEMM wins above ~27%).</summary>
+    /// <summary>A sparse layer's gradients (weight and input) are computed over surviving weights only when at most this fraction survives (the dense GEMMs win above ~27%).</summary>
     public const double SparseGradientBelow = 0.25;
 
-    private SparseLinear? sparse;          // the first layer's surviving weights, while a sparse mask is in use
-    private bool sparseGradient;
-    private Tensor? pendingInput, pendingOutput;   // this step's padded xᵀ and first-layer output, for AfterBackward
+    private bool[] sparseGradient = [];
+    private readonly List<(int Layer, Tensor? Input, Tensor X, Tensor Y)> pending = new();   // this step's sparse layers, for AfterBackward
 
-    /// <summary>Whether the first layer may run over its surviving weights only (on by default; off gives the dense reference path).</summary>
+    /// <summary>Whether hidden layers may run over their surviving weights only (on by default; off gives the dense reference path).</summary>
     public bool AllowSparse { get; set; } = true;
 
-    /// <summary>Whether the first layer currently runs sparse (set by <see cref="UseMask"/>).</summary>
-    public bool IsSparse => sparse is not null;
+    /// <summary>How many layers currently run sparse (set by <see cref="UseMask"/>).</summary>
+    public int SparseLayers => sparseLayers.Count(l => l is not null);
+
+    private SparseLinear?[] sparseLayers = [];   // per layer: its surviving weights, while a sparse mask is in use
+
+    /// <summary>Whether any layer currently runs sparse.</summary>
+    public bool IsSparse => SparseLayers > 0;
 
     /// <inheritdoc/>
+    /// <remarks>Hidden layers (not the output layer) whose every member is at most <see cref="SparseForwardBelow"/>
+    /// dense run sparse: a cohort then takes the path each member's solo run takes.</remarks>
     public override void UseMask(Pruning.Mask? mask)
     {
-        sparse = null;
+        sparseLayers = new SparseLinear?[weights.Length];
+        sparseGradient = new bool[weights.Length];
+        pending.Clear();
         if (mask is null || !AllowSparse || Device.type != TorchSharp.DeviceType.CPU) return;
-        var info = Layout[weights[0]];
-        using var scope = NewDisposeScope();
-        var m = mask.Flat.narrow(0, info.Offset, info.Numel * Members).view(Members, info.Shape[0], info.Shape[1]);
-        // Every member's density must be low: a cohort then takes the path each member's solo run takes.
-        double densest = m.sum([1, 2]).max().item<float>() / (double)info.Numel;
-        if (densest > SparseForwardBelow) return;
-        sparse = new SparseLinear(m);
-        sparseGradient = densest <= SparseGradientBelow;
+        for (int i = 0; i < weights.Length - 1; i++)
+        {
+            var info = Layout[weights[i]];
+            using var scope = NewDisposeScope();
+            var m = mask.Flat.narrow(0, info.Offset, info.Numel * Members).view(Members, info.Shape[0], info.Shape[1]);
+            double densest = m.sum([1, 2]).max().item<float>() / (double)info.Numel;
+            if (densest > SparseForwardBelow) continue;
+            sparseLayers[i] = new SparseLinear(m);
+            sparseGradient[i] = densest <= SparseGradientBelow;
+        }
     }
 
     /// <inheritdoc/>
+    /// <remarks>Sparse layers are leaves of autograd's graph: from the last to the first, each one's output
+    /// gradient gives its weight gradient and, for a hidden input, its input gradient, which is sent back
+    /// through the layers below with a second <c>backward</c>.</remarks>
     public override void AfterBackward()
     {
-        if (pendingOutput is null || pendingInput is null) return;
-        var dy = pendingOutput.grad;
-        var x = pendingInput;
-        pendingInput = pendingOutput = null;
-        if (dy is null) return;
-        var g = FlatGrad.narrow(0, Layout[weights[0]].Offset, Layout[weights[0]].Numel * Members).view(Members, -1, x.shape[^2]);
-        long b = dy.shape[2];
-        if (sparseGradient)
+        for (int p = pending.Count - 1; p >= 0; p--)
         {
-            var dyPadded = zeros(dy.shape[0], dy.shape[1], x.shape[^1]);
-            dyPadded.narrow(2, 0, b).copy_(dy);
-            sparse!.WeightGradient(dyPadded, x, g);
+            var (layer, input, x, y) = pending[p];
+            var dy = y.grad;
+            if (dy is null) continue;
+            var info = Layout[weights[layer]];
+            var w = Parameter(weights[layer]).detach();
+            var g = FlatGrad.narrow(0, info.Offset, info.Numel * Members).view(Members, info.Shape[0], info.Shape[1]);
+            long b = dy.shape[2];
+            int bp = (int)x.shape[^1];
+            Tensor dh;
+            if (sparseGradient[layer])
+            {
+                var dyPadded = zeros(Members, info.Shape[0], bp);
+                dyPadded.narrow(2, 0, b).copy_(dy);
+                sparseLayers[layer]!.WeightGradient(dyPadded, x, g);
+                if (input is null || !input.requires_grad) continue;
+                var dx = empty(Members, info.Shape[1], bp);
+                sparseLayers[layer]!.InputGradient(w, dyPadded, dx);
+                dh = dx.narrow(2, 0, b);
+            }
+            else
+            {
+                var xb = x.narrow(-1, 0, b);                                    // [in, B] or [K, in, B]
+                g.add_(dy.bmm(xb.dim() == 2 ? xb.t().unsqueeze(0).expand(Members, -1, -1) : xb.transpose(1, 2)));
+                if (input is null || !input.requires_grad) continue;
+                dh = w.transpose(1, 2).bmm(dy);                                 // [K, in, out]·[K, out, B]
+            }
+            input.backward([dh]);
         }
-        else
-        {
-            var xb = x.narrow(-1, 0, b);                                        // [in, B] or [K, in, B]
-            var xt = xb.dim() == 2 ? xb.t().unsqueeze(0).expand(Members, -1, -1) : xb.transpose(1, 2);
-            g.add_(dy.bmm(xt));                                                // [K, out, B]·[K, B, in]
-        }
+        pending.Clear();
     }
 
-    /// <summary>The first layer over its surviving weights: [K, out, B], a leaf whose gradient <see cref="AfterBackward"/> turns into the weight gradient.</summary>
-    private Tensor SparseFirstLayer(Tensor input, bool perMember, long k, long b)
+    /// <summary>Layer <paramref name="i"/> over its surviving weights: [K, out, B]; with autograd on, a leaf whose gradient <see cref="AfterBackward"/> uses.</summary>
+    private Tensor SparseLayer(int i, Tensor h, bool shared, long b)
     {
-        var w0 = Parameter(weights[0]);
-        long outs = w0.shape[1], ins = w0.shape[2];
+        var w = Parameter(weights[i]);
+        long outs = w.shape[1], ins = w.shape[2];
         int bp = SparseLinear.Padded(b);
-        Tensor x = perMember ? zeros(k, ins, bp) : zeros(ins, bp);
-        if (perMember) x.narrow(2, 0, b).copy_(input.reshape(k, b, ins).transpose(1, 2));
-        else x.narrow(1, 0, b).copy_(input.reshape(b, ins).t());
-        var y = empty(k, outs, bp);
-        sparse!.Forward(w0.detach(), x, y);
-        var h = y.narrow(2, 0, b).contiguous();
+        Tensor x;
+        if (shared) { x = zeros(ins, bp); x.narrow(1, 0, b).copy_(h[0].detach()); }       // the network input, shared by all members
+        else { x = zeros(Members, ins, bp); x.narrow(2, 0, b).copy_(h.detach()); }
+        var y = empty(Members, outs, bp);
+        sparseLayers[i]!.Forward(w.detach(), x, y);
+        var leaf = y.narrow(2, 0, b).contiguous();
         if (is_grad_enabled())
         {
-            h.requires_grad_(true);
-            (pendingInput, pendingOutput) = (x, h);
+            leaf.requires_grad_(true);
+            pending.Add((i, i == 0 ? null : h, x, leaf));
         }
-        return h;
+        return leaf;
     }
 
     public override Tensor Forward(Tensor input)
@@ -128,10 +153,11 @@ public sealed class LeNet : FlatModel
         bool perMember = input.dim() == 5;
         long b = perMember ? input.shape[1] : input.shape[0];
         Tensor h = perMember ? input.reshape(k, b, -1).transpose(1, 2) : input.reshape(b, -1).t().unsqueeze(0).expand(k, -1, -1);
+        pending.Clear();
         for (int i = 0; i < weights.Length; i++)
         {
-            h = i == 0 && sparse is not null && input.device_type == TorchSharp.DeviceType.CPU
-                ? SparseFirstLayer(input, perMember, k, b)
+            h = i < sparseLayers.Length && sparseLayers[i] is not null && input.device_type == TorchSharp.DeviceType.CPU
+                ? SparseLayer(i, h, shared: i == 0 && !perMember, b)
                 : Parameter(weights[i]).bmm(h);                // [K, out, in]·[K, in, B] = [K, out, B]
             if (biases[i] is string bn) h = h.add(Parameter(bn).unsqueeze(2));
             if (i < weights.Length - 1) h = activation.Apply(h);

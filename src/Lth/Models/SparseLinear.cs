@@ -122,6 +122,68 @@ public sealed class SparseLinear
             }
     }
 
+    /// <summary>
+    /// dx[k][i, :] = Σ_o W[k][o, i] · dy[k][o, :] over the surviving (o, i), the gradient of the layer's
+    /// input: <paramref name="dy"/> is [K, out, Bp], <paramref name="dx"/> [K, in, Bp] and is overwritten.
+    /// Each dx row sums over o in ascending order.
+    /// </summary>
+    public unsafe void InputGradient(Tensor weight, Tensor dy, Tensor dx)
+    {
+        int bp = (int)dy.shape[2];
+        float* w = (float*)Address(weight), pd = (float*)Address(dy), px = (float*)Address(dx);
+        new Span<float>(px, checked(members * inFeatures * bp)).Clear();
+        for (int k = 0; k < members; k++)
+            fixed (int* pc = cols[k], ps = starts[k])
+            {
+                float* wk = w + (long)k * outFeatures * inFeatures;
+                float* dk = pd + (long)k * outFeatures * bp;
+                float* xk = px + (long)k * inFeatures * bp;
+                for (int b = 0; b < bp; b += 4 * Lanes)
+                {
+                    int lanes = Math.Min(4 * Lanes, bp - b);
+                    for (int c = 0; c < blocks; c++)
+                        for (int o = 0; o < outFeatures; o++)
+                        {
+                            int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
+                            ScatterRow(wk + (long)o * inFeatures, pc + s, e - s, dk + (long)o * bp + b, xk + b, bp, lanes);
+                        }
+                }
+            }
+    }
+
+    /// <summary>dx[c[j], 0..lanes) += w[c[j]] · dy[0..lanes) for one row's survivors in one column block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ScatterRow(float* wRow, int* c, int n, float* dy, float* dx, int bp, int lanes)
+    {
+        if (n == 0) return;
+        if (lanes == 4 * Lanes)
+        {
+            var d0 = Vector512.Load(dy); var d1 = Vector512.Load(dy + Lanes);
+            var d2 = Vector512.Load(dy + 2 * Lanes); var d3 = Vector512.Load(dy + 3 * Lanes);
+            for (int j = 0; j < n; j++)
+            {
+                int i = c[j];
+                var w = Vector512.Create(wRow[i]);
+                float* xi = dx + (long)i * bp;
+                Vector512.FusedMultiplyAdd(w, d0, Vector512.Load(xi)).Store(xi);
+                Vector512.FusedMultiplyAdd(w, d1, Vector512.Load(xi + Lanes)).Store(xi + Lanes);
+                Vector512.FusedMultiplyAdd(w, d2, Vector512.Load(xi + 2 * Lanes)).Store(xi + 2 * Lanes);
+                Vector512.FusedMultiplyAdd(w, d3, Vector512.Load(xi + 3 * Lanes)).Store(xi + 3 * Lanes);
+            }
+            return;
+        }
+        for (int v = 0; v < lanes; v += Lanes)
+        {
+            var d = Vector512.Load(dy + v);
+            for (int j = 0; j < n; j++)
+            {
+                int i = c[j];
+                float* xi = dx + (long)i * bp + v;
+                Vector512.FusedMultiplyAdd(Vector512.Create(wRow[i]), d, Vector512.Load(xi)).Store(xi);
+            }
+        }
+    }
+
     /// <summary>The address of a contiguous CPU float tensor's first element (native memory: no pinning needed).</summary>
     private static unsafe nint Address(Tensor t)
     {

@@ -6,7 +6,7 @@ namespace Lth.Tests.Models;
 
 public class SparseLinearTests
 {
-    /// <summary>Forward and weight gradient over surviving weights equal the dense products (masked) to float rounding.</summary>
+    /// <summary>Forward, weight gradient and input gradient over surviving weights equal the dense products (masked) to float rounding.</summary>
     [Theory]
     [InlineData(3, 300, 784, 60, 0.1, false)]   // LeNet's first layer at batch 60: the 4-vector fast path
     [InlineData(2, 32, 64, 30, 0.3, false)]     // batch not a multiple of 64
@@ -33,6 +33,9 @@ public class SparseLinearTests
         var g = full([k, outs, ins], -7f);
         sparse.WeightGradient(dyp, xt, g);
 
+        var dx = full([k, ins, bp], float.NaN);
+        sparse.InputGradient(w, dyp, dx);
+
         var xk = perMember ? x : x.unsqueeze(0).expand(k, -1, -1);            // [K, B, in]
         var yRef = w.bmm(xk.transpose(1, 2));
         var gRef = dy.bmm(xk);
@@ -40,6 +43,8 @@ public class SparseLinearTests
         AssertClose(yRef, y.narrow(2, 0, batch), "forward");
         Assert.True(y.narrow(2, batch, bp - batch).eq(0).all().item<bool>(), "padded lanes stay zero");
         AssertClose(gRef.mul(mask), g.mul(mask), "gradient at survivors");
+        AssertClose(w.transpose(1, 2).bmm(dy), dx.narrow(2, 0, batch), "input gradient");
+        Assert.True(dx.narrow(2, batch, bp - batch).eq(0).all().item<bool>(), "padded lanes of the input gradient stay zero");
         Assert.True(g.masked_select(mask.eq(0)).eq(-7f).all().item<bool>(), "pruned positions are not written");
     }
 
@@ -57,12 +62,17 @@ public class SparseLinearTests
         var y = empty(3, 300, 64); var g = zeros(3, 300, 784);
         new SparseLinear(mask).Forward(w, xt, y);
         new SparseLinear(mask).WeightGradient(dy, xt, g);
+        var dx = empty(3, 784, 64);
+        new SparseLinear(mask).InputGradient(w, dy, dx);
         for (int k = 0; k < 3; k++)
         {
             var y1 = empty(1, 300, 64); var g1 = zeros(1, 300, 784);
             var solo = new SparseLinear(mask[k].unsqueeze(0));
             solo.Forward(w[k].unsqueeze(0).contiguous(), xt, y1);
             solo.WeightGradient(dy[k].unsqueeze(0).contiguous(), xt, g1);
+            var dx1 = empty(1, 784, 64);
+            solo.InputGradient(w[k].unsqueeze(0).contiguous(), dy[k].unsqueeze(0).contiguous(), dx1);
+            Assert.True(dx1[0].eq(dx[k]).all().item<bool>(), $"member {k} input gradient");
             Assert.True(y1[0].eq(y[k]).all().item<bool>(), $"member {k} forward");
             Assert.True(g1[0].eq(g[k]).all().item<bool>(), $"member {k} gradient");
         }
