@@ -1,7 +1,9 @@
 // lth's side of the LeNet-300-100 benchmark: the trainer lth uses for every run (flat parameter
 // buffer, masked Adam, one dispose scope per step), on Fashion-MNIST, batch 60, N iterations after a
 // 20-iteration warm-up. Prints one line: 'lth threads=T iterations=N seconds=S final_loss=L'.
-// Usage: dotnet Lth.Bench.dll [--threads T] [--iterations N] [--members K] [--data DIR]
+// Usage: dotnet Lth.Bench.dll [--threads T] [--iterations N] [--members K] [--density D] [--model SPEC] [--data DIR]
+//        dotnet Lth.Bench.dll --profile [--members K] [--density D] [--dense]   (time per phase of a step)
+//        dotnet Lth.Bench.dll --sgemm [--threads T]                          (the machine's GEMM peak)
 using System.Diagnostics;
 using System.Globalization;
 using Lth.Data;
@@ -77,7 +79,7 @@ return 0;
 
 // --profile: the trainer's step phase by phase, interleaved in blocks of 50 steps so that the machine's
 // slow spells hit every configuration alike; prints the median per phase. Compares a solo network with a
-// cohort of --members; with --density < 1, LeNet's sparse first layer with the dense path (--dense: dense only).
+// cohort of --members; with --density < 1, LeNet's sparse hidden layers with the dense path (--dense: dense only).
 void Profile(int steps)
 {
     var configs = new List<(int K, bool Sparse)>();

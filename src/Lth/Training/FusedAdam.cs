@@ -134,15 +134,22 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         }
         for (; i < to; i++)
         {
-            float gi = pg[i], pi = pp[i];
-            if (c.WeightDecay != 0) gi = MathF.FusedMultiplyAdd(pi, c.WeightDecay, gi);
-            float mi = MathF.FusedMultiplyAdd(c.W1, gi - pm[i], pm[i]);
-            float vi = MathF.FusedMultiplyAdd(c.C2 * gi, gi, pv[i] * c.Beta2);
-            float denom = MathF.Sqrt(vi) / c.Bc2Sqrt + c.Eps;
-            pi += (c.NegStep * mi) / denom;
-            if (pk != null) pi *= pk[i];
-            pm[i] = mi; pv[i] = vi; pp[i] = pi; pg[i] = 0;
+            StepOne(pp + i, pg[i], pm + i, pv + i, c);
+            if (pk != null) pp[i] *= pk[i];
+            pg[i] = 0;
         }
+    }
+
+    /// <summary>One element of the update, the scalar twin of the vector loop: the same operations in the same order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StepOne(float* p, float g, float* m, float* v, in Constants c)
+    {
+        float pi = *p;
+        if (c.WeightDecay != 0) g = MathF.FusedMultiplyAdd(pi, c.WeightDecay, g);
+        float mi = MathF.FusedMultiplyAdd(c.W1, g - *m, *m);
+        float vi = MathF.FusedMultiplyAdd(c.C2 * g, g, *v * c.Beta2);
+        float denom = MathF.Sqrt(vi) / c.Bc2Sqrt + c.Eps;
+        *m = mi; *v = vi; *p = pi + (c.NegStep * mi) / denom;
     }
 
     /// <summary>The scalar formula of <see cref="Update"/> at the listed positions (the mask is 1 there).</summary>
@@ -151,13 +158,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         for (int j = 0; j < count; j++)
         {
             int i = at[j];
-            float gi = pg[i], pi = pp[i];
-            if (c.WeightDecay != 0) gi = MathF.FusedMultiplyAdd(pi, c.WeightDecay, gi);
-            float mi = MathF.FusedMultiplyAdd(c.W1, gi - pm[i], pm[i]);
-            float vi = MathF.FusedMultiplyAdd(c.C2 * gi, gi, pv[i] * c.Beta2);
-            float denom = MathF.Sqrt(vi) / c.Bc2Sqrt + c.Eps;
-            pi += (c.NegStep * mi) / denom;
-            pm[i] = mi; pv[i] = vi; pp[i] = pi;
+            StepOne(pp + i, pg[i], pm + i, pv + i, c);
         }
     }
 
