@@ -172,7 +172,7 @@ public sealed class LotteryRunner
         }
         // The winner statistics compare survivors and pruned weights at their starting values, so keep them unmasked.
         using var levelStart = model.Flat.clone();
-        using (no_grad()) model.Flat.mul_(mask.Flat);
+        mask.Apply(model.Flat);
         IFlatOptimizer? optimizer = null;
         var only = active[0];
         if (k == 1 && only.Hp.OptimizerState == "carry")

@@ -26,7 +26,7 @@ public static class TicketExport
         long rewind = summary.StartIteration;
         var startFile = level > 0 && rewind > 0 ? RunStore.RewindFile(rewind) : RunStore.InitFile;
         LotteryRunner.Load(model, Path.Combine(run.SeedDir, startFile));
-        using (no_grad()) model.Flat.mul_(mask.Flat);
+        mask.Apply(model.Flat);
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
         string Out(string f) { var p = Path.Combine(outDir, f); written.Add(p); return p; }

@@ -31,6 +31,19 @@ public sealed class Mask : IDisposable
         return new Mask(layout, flat);
     }
 
+    /// <summary>
+    /// Zeroes the pruned positions of <paramref name="flat"/> (a buffer laid out like this mask) in place.
+    /// Pruned positions become +0 whatever their sign (multiplying by the mask would leave −0 for negative
+    /// values), so that every way of masking — here, the fused optimizer pass, or skipping pruned
+    /// positions altogether — leaves the same bits.
+    /// </summary>
+    public void Apply(Tensor flat)
+    {
+        using var _ = no_grad();
+        using var pruned = Flat.eq(0);
+        flat.masked_fill_(pruned, 0);
+    }
+
     /// <summary>Member <paramref name="member"/>'s mask of parameter <paramref name="info"/>, shape = the parameter's.</summary>
     public Tensor View(ParameterInfo info, int member) =>
         Flat.narrow(0, info.Offset + member * info.Numel, info.Numel).view(info.Shape);

@@ -11,7 +11,7 @@ namespace Lth.Training;
 /// single-tensor path computes with libtorch's vectorized CPU kernels, in the same order and with the
 /// same fused multiply-adds (lerp and addcmul are FMAs there):
 /// g ← fma(p, λ, g); m ← fma(1−β₁, g − m, m); v ← fma((1−β₂)g, g, β₂v); p ← p + ((−lr/(1−β₁ᵗ))m)/(√v/√(1−β₂ᵗ) + ε);
-/// p ← p·mask; g ← 0. Against <see cref="FlatAdam"/> (the same formula as whole-buffer libtorch calls)
+/// p ← (mask = 0 ? +0 : p); g ← 0. Against <see cref="FlatAdam"/> (the same formula as whole-buffer libtorch calls)
 /// all but a handful of elements per 4096 are bitwise equal and the rest differ in the last bit (a
 /// libtorch kernel detail not pinned down), within 1e-5 relative after 100 steps. Every
 /// operation is correctly rounded, so an element's result does not depend on the vector width, the
@@ -44,8 +44,9 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
     /// <summary>
     /// From now on, <see cref="StepMasked"/> with <paramref name="mask"/> updates only the positions the
     /// mask keeps, when they are fewer than <see cref="SkipPrunedBelow"/> of the buffer: the survivors get
-    /// exactly the bits the dense pass gives them; pruned parameters stay zero (the dense pass writes p·0,
-    /// which may be −0) and their moments are left as they are, which is only valid when this optimizer
+    /// exactly the bits the dense pass gives them; pruned parameters stay +0 (as the dense pass and
+    /// <see cref="Pruning.Mask.Apply"/> write them), so both passes leave the same parameters bit for bit;
+    /// the pruned positions' moments are left as they are, which is only valid when this optimizer
     /// never serves another mask (a fresh optimizer per level: the trainer's own). Null: back to the dense pass.
     /// </summary>
     public void SkipPruned(Tensor? mask)
@@ -125,7 +126,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
                 var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Vector256.Load(pv + i) * vb2);
                 var denom = Vector256.Sqrt(vi) / vbc2 + veps;
                 pi += (vstep * mi) / denom;
-                if (pk != null) pi *= Vector256.Load(pk + i);
+                if (pk != null) pi = Vector256.ConditionalSelect(Vector256.Equals(Vector256.Load(pk + i), Vector256<float>.Zero), Vector256<float>.Zero, pi);
                 mi.Store(pm + i);
                 vi.Store(pv + i);
                 pi.Store(pp + i);
@@ -135,7 +136,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         for (; i < to; i++)
         {
             StepOne(pp + i, pg[i], pm + i, pv + i, c);
-            if (pk != null) pp[i] *= pk[i];
+            if (pk != null && pk[i] == 0) pp[i] = 0;
             pg[i] = 0;
         }
     }

@@ -112,7 +112,7 @@ public sealed class Trainer
                     else
                     {
                         optimizer.Step(model.Flat, model.FlatGrad);
-                        using (no_grad()) model.Flat.mul_(mask.Flat);
+                        mask.Apply(model.Flat);
                         gradIsZero = false;
                     }
                     using (no_grad()) lossSum.add_(memberLoss.detach());

@@ -48,6 +48,31 @@ public class CohortRunnerTests
     }
 
     [Fact]
+    public void OnSparseLevelsACohortStillEqualsSoloRunsAndResumesBitwise()
+    {
+        // Rate 0.6: hidden layers at 40%, 16%, 6.4%, 2.6% of weights at levels 1–4, so the sparse layers
+        // (forward from level 1, gradients from level 2) and Adam over survivors (from level 3) all run.
+        static LotteryHparams Sparse(string init) => With(init) with { Pruning = new() { Rate = 0.6, RateOutput = 0.6, PruneBiases = true } };
+        using var data = TinyData.Create();
+        using var solo = new TempDir();
+        using var cohort = new TempDir();
+        using var resumed = new TempDir();
+        foreach (var s in Schemes) new LotteryRunner(new RunStore(solo), Sparse(s), data).Run(4, 4);
+        var results = new LotteryRunner(new RunStore(cohort), Schemes.Select(Sparse).ToList(), data).RunCohort(4, 4);
+        Assert.True(results[0][4].Density < 0.03, $"level 4 density {results[0][4].Density}");
+        Assert.All(results.SelectMany(r => r.Skip(1)), l => Assert.True(l.FinalTestAccuracy > 0.2, $"level {l.Level}: accuracy {l.FinalTestAccuracy} (chance: 0.1)"));
+        new LotteryRunner(new RunStore(resumed), Schemes.Select(Sparse).ToList(), data).RunCohort(4, 2);   // stopped after level 2
+        new LotteryRunner(new RunStore(resumed), Schemes.Select(Sparse).ToList(), data).RunCohort(4, 4);
+
+        var a = Files(solo);
+        foreach (var (name, other) in new[] { ("cohort", Files(cohort)), ("resumed cohort", Files(resumed)) })
+        {
+            Assert.Equal(a.Keys.Order(), other.Keys.Order());
+            foreach (var (k, v) in a) Assert.True(v.AsSpan().SequenceEqual(other[k]), $"{k} differs between solo runs and the {name}");
+        }
+    }
+
+    [Fact]
     public void OnlyInitMayDifferWithinACohort()
     {
         using var data = TinyData.Create();
