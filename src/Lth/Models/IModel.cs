@@ -2,6 +2,9 @@ using static TorchSharp.torch;
 
 namespace Lth.Models;
 
+/// <summary>A non-trainable tensor of a model (e.g. <c>bn.running_mean</c>) with its shape for one member and its initial value.</summary>
+public sealed record BufferInfo(string Name, long[] Shape, float Initial);
+
 /// <summary>
 /// A network architecture trained as a cohort of K ≥ 1 independent members (a plain run is K = 1).
 /// All parameters are views of one flat buffer <see cref="Flat"/> laid out by <see cref="Layout"/>;
@@ -9,9 +12,6 @@ namespace Lth.Models;
 /// These are not <c>nn.Module</c>s: a Module owns its parameters, whereas here the flat buffer
 /// does, so the optimizer and the mask are a handful of whole-buffer operations.
 /// </summary>
-/// <summary>A non-trainable tensor of a model (e.g. <c>bn.running_mean</c>) with its shape for one member and its initial value.</summary>
-public sealed record BufferInfo(string Name, long[] Shape, float Initial);
-
 public interface IModel : IDisposable
 {
     /// <summary>Registry spec this model was built from, e.g. <c>lenet:300,100</c>.</summary>

@@ -7,6 +7,10 @@ namespace Lth.Models;
 /// Frankle &amp; Carbin's and open_lth's <c>mnist_lenet_300_100</c>. Layer i is PyTorch's
 /// <c>nn.Linear</c> named <c>fc{i+1}</c> with weight [out, in]; the last layer is the output layer.
 /// Members compute <c>W·h + b</c> on feature-major activations as one batched matmul over [K, out, in] weights.
+/// While training under a mask (<see cref="UseMask"/>), hidden layers with at most
+/// <see cref="SparseForwardBelow"/> of their weights left are computed over the survivors only
+/// (<see cref="SparseLinear"/>): the same function to float rounding (within 1e-6 relative, tested), and
+/// bitwise the same for a member alone and in a cohort.
 /// </summary>
 public sealed class LeNet : FlatModel
 {

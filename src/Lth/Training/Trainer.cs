@@ -23,6 +23,9 @@ public sealed class Trainer
     private readonly long seed;
     private readonly bool augment;
 
+    /// <param name="hp">Optimizer, batch size, training length and evaluation interval.</param>
+    /// <param name="data">Training, validation and test sets.</param>
+    /// <param name="seed">The run seed: data order of epoch e from (seed, e), augmentation from (seed, iteration).</param>
     /// <param name="augment">Apply <see cref="Augmentation.CropAndFlip"/> to every training batch.</param>
     public Trainer(TrainingHparams hp, DatasetSplits data, long seed, bool augment = false)
     {
