@@ -77,7 +77,7 @@ public sealed class SparseLinear
     /// </summary>
     public unsafe void Forward(Tensor weight, Tensor x, Tensor y)
     {
-        int bp = (int)y.shape[2];
+        int bp = CheckShapes(weight, x, y, outFeatures);
         bool shared = x.dim() == 2;
         float* w = (float*)Address(weight), px = (float*)Address(x), py = (float*)Address(y);
         for (int k = 0; k < members; k++)
@@ -105,7 +105,7 @@ public sealed class SparseLinear
     /// </summary>
     public unsafe void WeightGradient(Tensor dy, Tensor x, Tensor grad)
     {
-        int bp = (int)dy.shape[2];
+        int bp = CheckShapes(grad, x, dy, outFeatures);
         bool shared = x.dim() == 2;
         float* pg = (float*)Address(grad), px = (float*)Address(x), pd = (float*)Address(dy);
         for (int k = 0; k < members; k++)
@@ -129,7 +129,8 @@ public sealed class SparseLinear
     /// </summary>
     public unsafe void InputGradient(Tensor weight, Tensor dy, Tensor dx)
     {
-        int bp = (int)dy.shape[2];
+        int bp = CheckShapes(weight, dx, dy, outFeatures);
+        if (dx.dim() != 3) throw new ArgumentException($"SparseLinear: the input gradient must be [K, {inFeatures}, Bp]");
         float* w = (float*)Address(weight), pd = (float*)Address(dy), px = (float*)Address(dx);
         new Span<float>(px, checked(members * inFeatures * bp)).Clear();
         for (int k = 0; k < members; k++)
@@ -182,6 +183,22 @@ public sealed class SparseLinear
                 Vector512.FusedMultiplyAdd(Vector512.Create(wRow[i]), d, Vector512.Load(xi)).Store(xi);
             }
         }
+    }
+
+    /// <summary>
+    /// The kernels write through raw pointers, so every shape is checked first: <paramref name="w"/> [K, out, in],
+    /// <paramref name="x"/> [in, Bp] or [K, in, Bp], <paramref name="y"/> [K, out, Bp] with Bp a multiple of <see cref="Lanes"/>. Returns Bp.
+    /// </summary>
+    private int CheckShapes(Tensor w, Tensor x, Tensor y, int outs)
+    {
+        long bp = y.dim() == 3 ? y.shape[2] : -1;
+        bool ok = w.dim() == 3 && w.shape[0] == members && w.shape[1] == outs && w.shape[2] == inFeatures
+            && y.dim() == 3 && y.shape[0] == members && y.shape[1] == outs && bp > 0 && bp % Lanes == 0
+            && (x.dim() == 2 ? x.shape[0] == inFeatures && x.shape[1] == bp
+                : x.dim() == 3 && x.shape[0] == members && x.shape[1] == inFeatures && x.shape[2] == bp);
+        if (!ok)
+            throw new ArgumentException($"SparseLinear [{members}, {outs}, {inFeatures}]: shapes [{string.Join(", ", w.shape)}], [{string.Join(", ", x.shape)}], [{string.Join(", ", y.shape)}] do not fit");
+        return (int)bp;
     }
 
     /// <summary>The address of a contiguous CPU float tensor's first element (native memory: no pinning needed).</summary>

@@ -79,13 +79,17 @@ public class SparseLinearTests
     }
 
     [Fact]
-    public void RejectsTensorsItCannotReadInPlace()
+    public void RejectsTensorsItCannotReadInPlaceOrWhoseShapesDoNotFit()
     {
         using var scope = NewDisposeScope();
         var sparse = new SparseLinear(ones(1, 4, 8));
         var x = zeros(8, 16); var y = zeros(1, 4, 16);
         Assert.Throws<ArgumentException>(() => sparse.Forward(ones(1, 8, 4).transpose(1, 2), x, y));   // not contiguous
         Assert.Throws<ArgumentException>(() => sparse.Forward(ones(1, 4, 8, dtype: ScalarType.Float64), x, y));
+        Assert.Throws<ArgumentException>(() => sparse.Forward(ones(1, 4, 8), zeros(7, 16), y));               // wrong input width
+        Assert.Throws<ArgumentException>(() => sparse.Forward(ones(1, 4, 8), zeros(8, 12), zeros(1, 4, 12)));  // batch not padded to 16
+        Assert.Throws<ArgumentException>(() => sparse.WeightGradient(zeros(1, 4, 16), x, zeros(2, 4, 8)));     // wrong member count
+        Assert.Throws<ArgumentException>(() => sparse.InputGradient(ones(1, 4, 8), zeros(1, 4, 16), zeros(1, 8, 32)));
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, string what)
