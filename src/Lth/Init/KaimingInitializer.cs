@@ -18,14 +18,13 @@ public sealed class KaimingInitializer : ScaledInitializer
     /// <param name="gain">Multiplier on σ.</param>
     public KaimingInitializer(bool uniform, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.Relu,
         double negativeSlope = 0, double gain = 1.0)
-        : base(uniform)
+        : base(uniform, gain)
     {
         Mode = mode;
         Nonlinearity = nonlinearity;
         NegativeSlope = InitChecks.Finite(Name, "a", negativeSlope);
         if (negativeSlope != 0 && nonlinearity != Nonlinearity.LeakyRelu)
             throw new InitSpecException($"init '{Name}': a={InitSpec.Format(negativeSlope)} applies only to nonlinearity=leaky_relu, not {Gains.NameOf(nonlinearity)}");
-        Gain = InitChecks.Gain(Name, gain);
     }
 
     /// <summary>fan_in or fan_out.</summary>
@@ -37,24 +36,15 @@ public sealed class KaimingInitializer : ScaledInitializer
     /// <summary>Leaky ReLU slope <c>a</c>.</summary>
     public double NegativeSlope { get; }
 
-    /// <summary>User multiplier on σ.</summary>
-    public double Gain { get; }
-
     /// <summary><c>kaiming-uniform</c> or <c>kaiming-normal</c>.</summary>
     public override string Name => Uniform ? "kaiming-uniform" : "kaiming-normal";
 
     /// <inheritdoc/>
-    public override string Spec
+    protected override void AddSpecParts(List<(string Key, string Value)> parts)
     {
-        get
-        {
-            var parts = new List<(string, string)>();
-            InitChecks.Gain(parts, Gain);
-            if (Mode != FanMode.FanIn) parts.Add(("mode", "fan_out"));
-            if (Nonlinearity != Nonlinearity.Relu) parts.Add(("nonlinearity", Gains.NameOf(Nonlinearity)));
-            if (NegativeSlope != 0) parts.Add(("a", InitSpec.Format(NegativeSlope)));
-            return InitSpec.Format(Name, parts);
-        }
+        if (Mode != FanMode.FanIn) parts.Add(("mode", "fan_out"));
+        if (Nonlinearity != Nonlinearity.Relu) parts.Add(("nonlinearity", Gains.NameOf(Nonlinearity)));
+        if (NegativeSlope != 0) parts.Add(("a", InitSpec.Format(NegativeSlope)));
     }
 
     /// <summary>σ = gain · calculate_gain(nonlinearity, a) / √fan.</summary>

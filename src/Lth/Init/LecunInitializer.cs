@@ -11,27 +11,12 @@ public sealed class LecunInitializer : ScaledInitializer
 {
     /// <summary>Creates the uniform or normal variant.</summary>
     public LecunInitializer(bool uniform, double gain = 1.0)
-        : base(uniform)
+        : base(uniform, gain)
     {
-        Gain = InitChecks.Gain(Name, gain);
     }
-
-    /// <summary>Multiplier on σ.</summary>
-    public double Gain { get; }
 
     /// <summary><c>lecun-uniform</c> or <c>lecun-normal</c>.</summary>
     public override string Name => Uniform ? "lecun-uniform" : "lecun-normal";
-
-    /// <inheritdoc/>
-    public override string Spec
-    {
-        get
-        {
-            var parts = new List<(string, string)>();
-            InitChecks.Gain(parts, Gain);
-            return InitSpec.Format(Name, parts);
-        }
-    }
 
     /// <summary>σ = gain/√fan_in.</summary>
     public override double Std(Fans fans) => Gain / Math.Sqrt(fans.FanIn);

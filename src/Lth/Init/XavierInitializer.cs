@@ -12,27 +12,12 @@ public sealed class XavierInitializer : ScaledInitializer
 {
     /// <summary>Creates the uniform (<paramref name="uniform"/> true) or normal variant with the given gain.</summary>
     public XavierInitializer(bool uniform, double gain = 1.0)
-        : base(uniform)
+        : base(uniform, gain)
     {
-        Gain = InitChecks.Gain(Name, gain);
     }
-
-    /// <summary>Multiplier on σ (and on the bound).</summary>
-    public double Gain { get; }
 
     /// <summary><c>xavier-uniform</c> or <c>xavier-normal</c>.</summary>
     public override string Name => Uniform ? "xavier-uniform" : "xavier-normal";
-
-    /// <inheritdoc/>
-    public override string Spec
-    {
-        get
-        {
-            var parts = new List<(string, string)>();
-            InitChecks.Gain(parts, Gain);
-            return InitSpec.Format(Name, parts);
-        }
-    }
 
     /// <summary>σ = gain·√(2/(fan_in+fan_out)).</summary>
     public override double Std(Fans fans) => Gain * Math.Sqrt(2.0 / (fans.FanIn + fans.FanOut));
