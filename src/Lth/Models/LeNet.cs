@@ -51,16 +51,17 @@ public sealed class LeNet : FlatModel
     /// <summary>A sparse layer's gradients (weight and input) are computed over surviving weights only when at most this fraction survives (the dense GEMMs win above ~27%).</summary>
     public const double SparseGradientBelow = 0.25;
 
-    private bool[] sparseGradient = [];
+    /// <summary>A layer running sparse: its survivors' index, and whether its gradients too go over survivors only.</summary>
+    private sealed record SparseState(SparseLinear Index, bool Gradients);
+
+    private SparseState?[] sparse = [];   // per layer, while a mask is in use; null: dense
     private readonly List<(int Layer, Tensor? Input, Tensor X, Tensor Y)> pending = new();   // this step's sparse layers, for AfterBackward
 
     /// <summary>Whether hidden layers may run over their surviving weights only (on by default; off gives the dense reference path).</summary>
     public bool AllowSparse { get; set; } = true;
 
     /// <summary>How many layers currently run sparse (set by <see cref="UseMask"/>).</summary>
-    public int SparseLayers => sparseLayers.Count(l => l is not null);
-
-    private SparseLinear?[] sparseLayers = [];   // per layer: its surviving weights, while a sparse mask is in use
+    public int SparseLayers => sparse.Count(l => l is not null);
 
     /// <summary>Whether any layer currently runs sparse.</summary>
     public bool IsSparse => SparseLayers > 0;
@@ -70,8 +71,7 @@ public sealed class LeNet : FlatModel
     /// dense run sparse: a cohort then takes the path each member's solo run takes.</remarks>
     public override void UseMask(Pruning.Mask? mask)
     {
-        sparseLayers = new SparseLinear?[weights.Length];
-        sparseGradient = new bool[weights.Length];
+        sparse = new SparseState?[weights.Length];
         pending.Clear();
         if (mask is null || !AllowSparse || Device.type != TorchSharp.DeviceType.CPU) return;
         for (int i = 0; i < weights.Length - 1; i++)
@@ -81,8 +81,7 @@ public sealed class LeNet : FlatModel
             var m = mask.Flat.narrow(0, info.Offset, info.Numel * Members).view(Members, info.Shape[0], info.Shape[1]);
             double densest = m.sum([1, 2]).max().item<float>() / (double)info.Numel;
             if (densest > SparseForwardBelow) continue;
-            sparseLayers[i] = new SparseLinear(m);
-            sparseGradient[i] = densest <= SparseGradientBelow;
+            sparse[i] = new SparseState(new SparseLinear(m), densest <= SparseGradientBelow);
         }
     }
 
@@ -103,14 +102,15 @@ public sealed class LeNet : FlatModel
             long b = dy.shape[2];
             int bp = (int)x.shape[^1];
             Tensor dh;
-            if (sparseGradient[layer])
+            var state = sparse[layer]!;
+            if (state.Gradients)
             {
                 var dyPadded = zeros(Members, info.Shape[0], bp);
                 dyPadded.narrow(2, 0, b).copy_(dy);
-                sparseLayers[layer]!.WeightGradient(dyPadded, x, g);
+                state.Index.WeightGradient(dyPadded, x, g);
                 if (input is null || !input.requires_grad) continue;
                 var dx = empty(Members, info.Shape[1], bp);
-                sparseLayers[layer]!.InputGradient(w, dyPadded, dx);
+                state.Index.InputGradient(w, dyPadded, dx);
                 dh = dx.narrow(2, 0, b);
             }
             else
@@ -135,7 +135,7 @@ public sealed class LeNet : FlatModel
         if (shared) { x = zeros(ins, bp); x.narrow(1, 0, b).copy_(h[0].detach()); }       // the network input, shared by all members
         else { x = zeros(Members, ins, bp); x.narrow(2, 0, b).copy_(h.detach()); }
         var y = empty(Members, outs, bp);
-        sparseLayers[i]!.Forward(w.detach(), x, y);
+        sparse[i]!.Index.Forward(w.detach(), x, y);
         var leaf = y.narrow(2, 0, b).contiguous();
         if (is_grad_enabled())
         {
@@ -160,7 +160,7 @@ public sealed class LeNet : FlatModel
         pending.Clear();
         for (int i = 0; i < weights.Length; i++)
         {
-            h = i < sparseLayers.Length && sparseLayers[i] is not null && input.device_type == TorchSharp.DeviceType.CPU
+            h = i < sparse.Length && sparse[i] is not null && input.device_type == TorchSharp.DeviceType.CPU
                 ? SparseLayer(i, h, shared: i == 0 && !perMember, b)
                 : Parameter(weights[i]).bmm(h);                // [K, out, in]·[K, in, B] = [K, out, B]
             if (biases[i] is string bn) h = h.add(Parameter(bn).unsqueeze(2));
