@@ -37,12 +37,17 @@ public sealed class Mask : IDisposable
     /// values), so that every way of masking — here, the fused optimizer pass, or skipping pruned
     /// positions altogether — leaves the same bits.
     /// </summary>
-    public void Apply(Tensor flat)
+    /// <param name="flat">The buffer to mask.</param>
+    /// <param name="pruned">This mask's <see cref="PrunedPositions"/>, when the caller masks every step and keeps them; else computed here.</param>
+    public void Apply(Tensor flat, Tensor? pruned = null)
     {
         using var _ = no_grad();
-        using var pruned = Flat.eq(0);
-        flat.masked_fill_(pruned, 0);
+        using var own = pruned is null ? PrunedPositions() : null;
+        flat.masked_fill_(pruned ?? own!, 0);
     }
+
+    /// <summary>True where the mask prunes (a bool tensor like <see cref="Flat"/>), for <see cref="Apply"/>.</summary>
+    public Tensor PrunedPositions() => Flat.eq(0);
 
     /// <summary>Member <paramref name="member"/>'s mask of parameter <paramref name="info"/>, shape = the parameter's.</summary>
     public Tensor View(ParameterInfo info, int member) =>

@@ -71,6 +71,7 @@ public sealed class Trainer
         model.Training = true;
         model.UseMask(mask);   // the model may skip pruned weights; released in finally
         if (fresh is FusedAdam own) own.SkipPruned(mask.Flat);   // only a fresh optimizer may leave pruned moments behind
+        using var pruned = optimizer is IMaskedStep ? null : mask.PrunedPositions();   // masked after every step, computed once
         try
         {
             observer?.OnIteration(start, TotalIterations, model);
@@ -115,7 +116,7 @@ public sealed class Trainer
                     else
                     {
                         optimizer.Step(model.Flat, model.FlatGrad);
-                        mask.Apply(model.Flat);
+                        mask.Apply(model.Flat, pruned);
                         gradIsZero = false;
                     }
                     using (no_grad()) lossSum.add_(memberLoss.detach());
