@@ -36,6 +36,10 @@ public class SweepCommandTests
         var p = CliRunner.Run(parallel, [.. Study, "--jobs", "2"]);
         Assert.True(p.ExitCode == 0, p.Stderr);
         AssertSameResults(Path.Combine(reference, "runs"), Path.Combine(parallel, "runs"));
+        // By default a sweep of a fully-connected model trains each seed's two schemes as one cohort.
+        var sizes = Directory.GetFiles(Path.Combine(parallel, "runs"), "summary.json", SearchOption.AllDirectories)
+            .Select(f => System.Text.Json.JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("cohort_size").GetInt32()).Distinct().ToList();
+        Assert.Equal([2], sizes);
 
         // kill -9 the parent at random moments (its workers die with it), then rerun to finish.
         using var killed = new TempDir();

@@ -44,8 +44,8 @@ public class LeNetTests
             for (int i = 0; i < 3; i++)
             {
                 var info = model.Layout[layers[i] + ".weight"];
-                AssertClose(ws[i].grad, model.View(model.FlatGrad, info, k), 1e-6, $"member {k} {layers[i]}.weight grad");
-                AssertClose(bs[i].grad, model.View(model.FlatGrad, model.Layout[layers[i] + ".bias"], k), 1e-6, $"member {k} {layers[i]}.bias grad");
+                AssertClose(ws[i].grad!, model.View(model.FlatGrad, info, k), 1e-6, $"member {k} {layers[i]}.weight grad");
+                AssertClose(bs[i].grad!, model.View(model.FlatGrad, model.Layout[layers[i] + ".bias"], k), 1e-6, $"member {k} {layers[i]}.bias grad");
             }
         }
     }
