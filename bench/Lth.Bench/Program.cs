@@ -13,6 +13,7 @@ using Lth.Native;
 using Lth.Pruning;
 using Lth.Training;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 int threads = 1, iterations = 1000, members = 1;
 double density = 1;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lth.Experiments;
 using Lth.Native;
+using Lth.Foundations;
 
 namespace Lth.Cli;
 

@@ -1,5 +1,6 @@
 using Lth.Data;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Cli;
 

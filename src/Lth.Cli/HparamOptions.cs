@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Cli;
 
@@ -36,13 +37,13 @@ public sealed class HparamOptions
     public (LotteryHparams Base, Preset? Preset, List<(string Flag, IReadOnlyList<string> Values)> Grid) ResolveGrid(ParseResult result, LotteryHparams? start = null)
     {
         var name = result.GetValue(Preset);
-        var preset = name is null ? null : Experiments.Preset.Get(name);
+        var preset = name is null ? null : Foundations.Preset.Get(name);
         var hp = start ?? preset?.Hparams ?? new LotteryHparams();
         var grid = new List<(string, IReadOnlyList<string>)>();
         foreach (var (f, o) in options)
         {
             if (result.GetValue(o) is not string text) continue;
-            var values = SweepPlan.SplitValues(text);
+            var values = SweepPlan.SplitValues(text, f.Attribute.Map);
             if (values.Count == 1) hp = hp.With(f.Flag, values[0]);
             else grid.Add((f.Flag, values));
         }
@@ -57,7 +58,7 @@ public sealed class HparamOptions
     public (LotteryHparams Hparams, Preset? Preset) Resolve(ParseResult result)
     {
         var name = result.GetValue(Preset);
-        var preset = name is null ? null : Experiments.Preset.Get(name);
+        var preset = name is null ? null : Foundations.Preset.Get(name);
         var hp = preset?.Hparams ?? new LotteryHparams();
         foreach (var (f, o) in options)
             if (result.GetValue(o) is string text) hp = hp.With(f.Flag, text);

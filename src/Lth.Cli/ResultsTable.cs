@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lth.Experiments;
 using Spectre.Console;
+using Lth.Foundations;
 
 namespace Lth.Cli;
 

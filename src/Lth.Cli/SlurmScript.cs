@@ -1,3 +1,4 @@
+using Lth.Foundations;
 using System.Globalization;
 using System.Text;
 
@@ -13,7 +14,7 @@ public static class SlurmScript
 {
     public static string Create(string name, int runs, string runsRoot, string? partition, string? time, int cpus)
     {
-        if (cpus < 1) throw new ArgumentException("--cpus-per-task: must be >= 1");
+        if (cpus < 1) throw new HparamsException("--cpus-per-task: must be >= 1");
         var args = CommandLineArgs.Without("--emit", "--partition", "--time", "--cpus-per-task", "--runs", "--threads", "--jobs", "-j", "--task");
         var entry = Environment.GetCommandLineArgs()[0];
         var launcher = entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)

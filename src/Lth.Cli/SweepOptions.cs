@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Cli;
 

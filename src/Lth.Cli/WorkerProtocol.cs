@@ -2,6 +2,7 @@ using System.Globalization;
 using Lth.Experiments;
 using Lth.Models;
 using Lth.Training;
+using Lth.Foundations;
 
 namespace Lth.Cli;
 

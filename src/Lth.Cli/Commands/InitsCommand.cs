@@ -6,6 +6,7 @@ using Lth.Models;
 using Lth.Native;
 using Lth.Reports;
 using Spectre.Console;
+using Lth.Foundations;
 
 namespace Lth.Cli.Commands;
 
@@ -34,15 +35,15 @@ public static class InitsCommand
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var specs = r.GetValue(init) is string list ? SweepPlan.SplitValues(list) : Initializers.Names.ToList();
-            if (specs.Count == 0) throw new ArgumentException("--init: no scheme given");
+            if (specs.Count == 0) throw new HparamsException("--init: no scheme given");
             var schemes = specs.Select(s => (Spec: s, Scheme: Initializers.Parse(s))).ToList();
             var layers = Layers(r.GetValue(model)!, r.GetValue(fanIn), r.GetValue(fanOut), r.GetValue(input)!, r.GetValue(classes));
             string? plotPath = r.GetValue(plot);
             string plotLayer = r.GetValue(layer) ?? layers[0].Name;
             if (!layers.Any(l => l.Name == plotLayer))
-                throw new ArgumentException($"--layer: no prunable weight '{plotLayer}' (known: {string.Join(", ", layers.Select(l => l.Name))})");
+                throw new HparamsException($"--layer: no prunable weight '{plotLayer}' (known: {string.Join(", ", layers.Select(l => l.Name))})");
             if (plotPath is not null && Path.GetExtension(plotPath).ToLowerInvariant() is not (".png" or ".svg"))
-                throw new ArgumentException($"--plot: '{plotPath}' must end in .png or .svg");
+                throw new HparamsException($"--plot: '{plotPath}' must end in .png or .svg");
             long s = r.GetValue(seed);
             TorchRuntime.Initialize(TorchRuntime.DefaultThreads);
 
@@ -83,16 +84,16 @@ public static class InitsCommand
         if (fanIn is not null || fanOut is not null)
         {
             if (fanIn is not long i || fanOut is not long o)
-                throw new ArgumentException("--fan-in and --fan-out go together: give both");
-            if (i <= 0 || o <= 0) throw new ArgumentException($"--fan-in/--fan-out: must be > 0, got {i} and {o}");
+                throw new HparamsException("--fan-in and --fan-out go together: give both");
+            if (i <= 0 || o <= 0) throw new HparamsException($"--fan-in/--fan-out: must be > 0, got {i} and {o}");
             return [("weight", [o, i])];
         }
-        if (classes <= 0) throw new ArgumentException($"--classes: must be > 0, got {classes}");
+        if (classes <= 0) throw new HparamsException($"--classes: must be > 0, got {classes}");
         var parts = input.Split(',', StringSplitOptions.TrimEntries);
         var shape = new long[parts.Length];
         for (int k = 0; k < parts.Length; k++)
             if (!long.TryParse(parts[k], NumberStyles.None, CultureInfo.InvariantCulture, out shape[k]) || shape[k] <= 0)
-                throw new ArgumentException($"--input: '{parts[k]}' in '{input}' is not a positive integer (write e.g. 1,28,28)");
+                throw new HparamsException($"--input: '{parts[k]}' in '{input}' is not a positive integer (write e.g. 1,28,28)");
         ModelRegistry.Validate(model);
         using var m = ModelRegistry.Create(new ModelHparams { Name = model }, shape, classes);
         return m.Layout.Parameters.Where(p => p.IsWeight).Select(p => (p.Name, p.Shape)).ToList();

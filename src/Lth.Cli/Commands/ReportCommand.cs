@@ -1,3 +1,4 @@
+using Lth.Foundations;
 using System.CommandLine;
 using Lth.Native;
 using Lth.Reports;
@@ -20,7 +21,7 @@ public static class ReportCommand
         cmd.SetAction(r => Cli.Guard(() =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
-            if (fmt is not ("text" or "md")) throw new ArgumentException($"--format: '{r.GetValue(format)}' is not text or md");
+            if (fmt is not ("text" or "md")) throw new HparamsException($"--format: '{r.GetValue(format)}' is not text or md");
             TorchRuntime.Initialize(TorchRuntime.DefaultThreads);
             var report = StudyReport.Build(r.GetValue(root)!, new ReportOptions(r.GetValue(minN)));
             string outDir = r.GetValue(output)!;

@@ -5,6 +5,7 @@ using Lth.Experiments;
 using Lth.Native;
 using Lth.Reports;
 using Spectre.Console;
+using Lth.Foundations;
 
 namespace Lth.Cli.Commands;
 

@@ -27,6 +27,17 @@ public sealed record DatasetSource(
     string? InstallHint = null)
 {
     /// <summary>IDX base names (without <c>.gz</c>) in the order train images, train labels, test images, test labels.</summary>
+    /// <summary>The shape of one example, [channels, height, width], known without reading the files.</summary>
+    public long[] ExampleShape => Format switch
+    {
+        DatasetFormat.Idx => [1, 28, 28],
+        DatasetFormat.Cifar => [3, 32, 32],
+        _ => [SyntheticData.Channels, SyntheticData.Size, SyntheticData.Size],
+    };
+
+    /// <summary>The number of classes.</summary>
+    public int Classes => Format == DatasetFormat.Generated ? SyntheticData.NumClasses : 10;
+
     public static IReadOnlyList<string> IdxFiles { get; } =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 }

@@ -1,3 +1,5 @@
+using Lth.Foundations;
+
 namespace Lth.Data;
 
 /// <summary>
@@ -73,6 +75,6 @@ public static class DatasetSources
         sources ??= All;
         return sources.TryGetValue(name.Trim().ToLowerInvariant(), out var s)
             ? s
-            : throw new ArgumentException($"unknown dataset '{name}'; known: {string.Join(", ", sources.Keys)}");
+            : throw new HparamsException($"unknown dataset '{name}'; known: {string.Join(", ", sources.Keys)}");
     }
 }

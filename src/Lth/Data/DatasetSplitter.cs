@@ -1,6 +1,7 @@
 using Lth.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Data;
 
@@ -21,14 +22,14 @@ public static class DatasetSplitter
         var n = raw.Train.Count;
         var name = raw.Name;
         if (hp.Validation < 0 || hp.TrainSubset < 0 || hp.TestSubset < 0)
-            throw new ArgumentException($"{name}: validation, train-subset and test-subset must not be negative");
+            throw new HparamsException($"{name}: validation, train-subset and test-subset must not be negative");
         if (hp.Validation >= n)
-            throw new ArgumentException($"{name}: validation {hp.Validation} leaves no training images (the training file has {n})");
+            throw new HparamsException($"{name}: validation {hp.Validation} leaves no training images (the training file has {n})");
         var remaining = n - hp.Validation;
         if (hp.TrainSubset > remaining)
-            throw new ArgumentException($"{name}: train-subset {hp.TrainSubset} exceeds the {remaining} training images left after validation {hp.Validation}");
+            throw new HparamsException($"{name}: train-subset {hp.TrainSubset} exceeds the {remaining} training images left after validation {hp.Validation}");
         if (hp.TestSubset > raw.Test.Count)
-            throw new ArgumentException($"{name}: test-subset {hp.TestSubset} exceeds the {raw.Test.Count} test images");
+            throw new HparamsException($"{name}: test-subset {hp.TestSubset} exceeds the {raw.Test.Count} test images");
         var trainN = hp.TrainSubset == 0 ? remaining : hp.TrainSubset;
         var testN = hp.TestSubset == 0 ? raw.Test.Count : hp.TestSubset;
 

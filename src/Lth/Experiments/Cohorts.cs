@@ -1,3 +1,5 @@
+using Lth.Foundations;
+
 namespace Lth.Experiments;
 
 /// <summary>
@@ -10,10 +12,10 @@ public static class Cohorts
 {
     /// <summary>The hparams with the initialization blanked: runs with equal keys (and seeds) can share a cohort.</summary>
     public static string Key(LotteryHparams hp) =>
-        Hparams.Canonical(hp with { Model = hp.Model with { Init = "", BiasInit = "" } });
+        Hparams.Canonical(hp, ["init", "bias-init"]);
 
     public static bool CanJoin(LotteryHparams hp) =>
-        hp.Control == "none" && hp.TransferFrom.Length == 0 && hp.OptimizerState == "fresh";
+        hp.Control == Control.None && hp.TransferFrom.Length == 0 && hp.OptimizerState == OptimizerState.Fresh;
 
     /// <summary>Throws unless <paramref name="members"/> can train as one cohort.</summary>
     public static void Check(IReadOnlyList<LotteryHparams> members)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using Lth.Training;
+using Lth.Foundations;
 
 namespace Lth.Experiments;
 

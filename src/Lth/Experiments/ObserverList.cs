@@ -1,6 +1,7 @@
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
+using Lth.Foundations;
 
 namespace Lth.Experiments;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Lth.Foundations;
 
 namespace Lth.Experiments;
 

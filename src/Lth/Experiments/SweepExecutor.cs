@@ -1,4 +1,5 @@
 using Lth.Data;
+using Lth.Foundations;
 
 namespace Lth.Experiments;
 

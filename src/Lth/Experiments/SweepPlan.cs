@@ -1,11 +1,12 @@
 using System.Globalization;
+using Lth.Foundations;
 
 namespace Lth.Experiments;
 
 /// <summary>One run of a sweep: its hparams, seed and the grid values that distinguish it.</summary>
 public sealed record SweepRun(LotteryHparams Hparams, long Seed, IReadOnlyDictionary<string, string> Varying)
 {
-    public string Hash => Experiments.Hparams.Hash(Hparams);
+    public string Hash => Foundations.Hparams.Hash(Hparams);
     public string Label => Varying.Count == 0 ? "(base)" : string.Join(" ", Varying.Select(kv => $"{kv.Key}={kv.Value}"));
 }
 
@@ -44,11 +45,13 @@ public static class SweepPlan
     /// Splits a grid value list. ';' separates values when present; otherwise ',' does, except that a
     /// piece that is a key=value parameter (<c>a=0.1</c>) or a bare number after a spec with a colon
     /// (<c>lenet:300,100</c>) continues the previous value. So <c>xavier-normal:gain=0.5,mode=fan_out,kaiming-normal</c>
-    /// is two schemes and <c>lenet:300,100,lenet:100</c> two models.
+    /// is two schemes and <c>lenet:300,100,lenet:100</c> two models. A map-valued flag (<paramref name="map"/>:
+    /// <c>--rates fc1=0.2,fc2=0.2</c>) is one value unless ';' separates several.
     /// </summary>
-    public static List<string> SplitValues(string text)
+    public static List<string> SplitValues(string text, bool map = false)
     {
         if (text.Contains(';')) return text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (map) return [text.Trim()];
         var values = new List<string>();
         foreach (var piece in text.Split(',', StringSplitOptions.TrimEntries))
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lth.Foundations;
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
@@ -21,16 +22,15 @@ public static class TicketExport
         var hp = run.Hparams;
         var shapes = ModelShapes(hp);
         using var model = ModelRegistry.Create(hp.Model, shapes.Example, shapes.Classes);
-        using var mask = Mask.Dense(model.Layout);
-        LotteryRunner.LoadMask(mask, Path.Combine(run.LevelDir(level), RunStore.MaskFile));
+        using var mask = WeightFiles.ReadMask(model.Layout, Path.Combine(run.LevelDir(level), RunStore.MaskFile));
         long rewind = summary.StartIteration;
         var startFile = level > 0 && rewind > 0 ? RunStore.RewindFile(rewind) : RunStore.InitFile;
-        LotteryRunner.Load(model, Path.Combine(run.SeedDir, startFile));
+        WeightFiles.Load(model, Path.Combine(run.SeedDir, startFile));
         mask.Apply(model.Flat);
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
         string Out(string f) { var p = Path.Combine(outDir, f); written.Add(p); return p; }
-        LotteryRunner.Save(model, Out("ticket.safetensors"));
+        WeightFiles.Save(model, Out("ticket.safetensors"));
         File.Copy(Path.Combine(run.LevelDir(level), RunStore.MaskFile), Out("mask.safetensors"), overwrite: true);
         File.Copy(Path.Combine(run.LevelDir(level), RunStore.FinalFile), Out("trained.safetensors"), overwrite: true);
 
@@ -54,26 +54,25 @@ public static class TicketExport
                 ["mask"] = "mask.safetensors",
                 ["trained"] = "trained.safetensors",
             },
-            ["hparams"] = JsonNode.Parse(Experiments.Hparams.ToJson(hp)),
+            ["hparams"] = JsonNode.Parse(Hparams.ToJson(hp)),
         };
         AtomicFile.WriteText(Out("manifest.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return written;
     }
 
-    /// <summary>The example shape and class count of the run's dataset, without loading it.</summary>
-    public static (long[] Example, int Classes) ModelShapes(LotteryHparams hp) => hp.Dataset.Name switch
+    /// <summary>The example shape and class count of the run's dataset, from the dataset catalog, without loading it.</summary>
+    public static (long[] Example, int Classes) ModelShapes(LotteryHparams hp)
     {
-        "cifar10" => ([3, 32, 32], 10),
-        "synthetic" => ([Data.SyntheticData.Channels, Data.SyntheticData.Size, Data.SyntheticData.Size], Data.SyntheticData.NumClasses),
-        _ => ([1, 28, 28], 10),
-    };
+        var source = Data.DatasetSources.Get(hp.Dataset.Name);
+        return (source.ExampleShape, source.Classes);
+    }
 
     /// <summary>Loss and accuracy of a stored level's trained weights on the test split.</summary>
     public static (double Loss, double Accuracy) Evaluate(StoredRun run, int level, Data.DatasetSplits data)
     {
         run.Summary(level);
         using var model = ModelRegistry.Create(run.Hparams.Model, data.Test.ExampleShape, data.Test.NumClasses);
-        LotteryRunner.Load(model, Path.Combine(run.LevelDir(level), RunStore.FinalFile));
+        WeightFiles.Load(model, Path.Combine(run.LevelDir(level), RunStore.FinalFile));
         var (loss, acc) = Evaluation.Run(model, data.Test);
         return (loss[0], acc[0]);
     }

@@ -9,7 +9,7 @@ namespace Lth.Init;
 /// </summary>
 public static class Initializers
 {
-    private sealed record Entry(string Name, string Description, string[] Keys, Func<InitSpec, IInitializer> Create);
+    private sealed record Entry(string Name, string Description, string[] Keys, Func<InitSpec, IInitializer> Create, bool IsAlias = false);
 
     private static readonly string[] GainOnly = ["gain"];
     private static readonly string[] KaimingKeys = ["a", "gain", "mode", "nonlinearity"];
@@ -20,16 +20,17 @@ public static class Initializers
         ["fan_out"] = FanMode.FanOut,
     };
 
-    private static readonly Entry[] Entries =
+    // Copy-on-write, so that a registration never disturbs a parse running on another thread.
+    private static Entry[] Entries =
     [
         new("xavier-uniform", "Glorot uniform U(±gain·√(6/(fan_in+fan_out))) — torch.nn.init.xavier_uniform_",
             GainOnly, s => new XavierInitializer(true, s.Number("gain", 1))),
         new("xavier-normal", "Glorot normal N(0, gain·√(2/(fan_in+fan_out))) — torch.nn.init.xavier_normal_",
             GainOnly, s => new XavierInitializer(false, s.Number("gain", 1))),
-        new("xavier-uniform-half", "xavier-uniform:gain=0.5", [], _ => new XavierInitializer(true, 0.5)),
-        new("xavier-uniform-double", "xavier-uniform:gain=2", [], _ => new XavierInitializer(true, 2)),
-        new("xavier-normal-half", "xavier-normal:gain=0.5", [], _ => new XavierInitializer(false, 0.5)),
-        new("xavier-normal-double", "xavier-normal:gain=2", [], _ => new XavierInitializer(false, 2)),
+        new("xavier-uniform-half", "xavier-uniform:gain=0.5", [], _ => new XavierInitializer(true, 0.5), IsAlias: true),
+        new("xavier-uniform-double", "xavier-uniform:gain=2", [], _ => new XavierInitializer(true, 2), IsAlias: true),
+        new("xavier-normal-half", "xavier-normal:gain=0.5", [], _ => new XavierInitializer(false, 0.5), IsAlias: true),
+        new("xavier-normal-double", "xavier-normal:gain=2", [], _ => new XavierInitializer(false, 2), IsAlias: true),
         new("kaiming-uniform", "He uniform U(±√3·gain·g(nonlinearity,a)/√fan), mode=fan_in|fan_out — torch.nn.init.kaiming_uniform_",
             KaimingKeys, s => Kaiming(true, s)),
         new("kaiming-normal", "He normal N(0, gain·g(nonlinearity,a)/√fan), mode=fan_in|fan_out — torch.nn.init.kaiming_normal_",
@@ -55,14 +56,45 @@ public static class Initializers
             GainOnly, s => new TorchDefaultInitializer(s.Number("gain", 1))),
     ];
 
-    private static readonly Dictionary<string, Entry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+    private static Dictionary<string, Entry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+    private static readonly object Gate = new();
 
     /// <summary>All registered names, aliases included, in display order.</summary>
-    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).ToArray();
 
     /// <summary>A one-line description of each registered name (for an alias: the spec it stands for).</summary>
-    public static IReadOnlyDictionary<string, string> Descriptions { get; } =
+    public static IReadOnlyDictionary<string, string> Descriptions =>
         Entries.ToDictionary(e => e.Name, e => e.Description, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Adds a scheme (docs/architecture.md, "Add an init scheme"): its name, a one-line description, the
+    /// parameter keys its spec accepts (always include <c>gain</c>), and a factory from the parsed spec.
+    /// The scheme's <see cref="IInitializer.Spec"/> must be its canonical spec. Replaces a scheme of the same name.
+    /// </summary>
+    public static void Register(string name, string description, IReadOnlyList<string> keys, Func<InitSpec, IInitializer> create)
+    {
+        var n = name.Trim().ToLowerInvariant();
+        if (n.Length == 0 || n.Contains(':') || n.Contains(',')) throw new ArgumentException($"init scheme name '{name}' must be non-empty, without ':' or ','");
+        var entry = new Entry(n, description, keys.ToArray(), create);
+        lock (Gate)
+        {
+            var next = Entries.Where(e => e.Name != n).Append(entry).ToArray();
+            ByName = next.ToDictionary(e => e.Name, StringComparer.Ordinal);
+            Entries = next;
+        }
+    }
+
+    /// <summary>
+    /// The canonical spec of a scheme, used in run hashes and report groups: lower case, parameters sorted,
+    /// only non-default ones written — and, where one of the seed study's aliases stands for exactly that
+    /// scheme, the alias (so <c>xavier-normal:gain=0.5</c>, <c>Xavier-Normal:gain=0.5</c> and
+    /// <c>xavier-normal-half</c> are one run, stored as <c>xavier-normal-half</c>).
+    /// </summary>
+    public static string Canonical(string spec)
+    {
+        var full = Parse(spec).Spec;
+        return Entries.FirstOrDefault(e => e.IsAlias && e.Create(InitSpec.Parse(e.Name)).Spec == full)?.Name ?? full;
+    }
 
     /// <summary>The parameter keys a registered name accepts (empty for aliases).</summary>
     public static IReadOnlyList<string> Parameters(string name) =>

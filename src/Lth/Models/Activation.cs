@@ -16,5 +16,8 @@ public sealed record Activation(string Kind, double Slope)
         throw new FormatException($"activation: '{spec}' is not relu or leaky-relu:SLOPE (0 <= SLOPE < 1)");
     }
 
+    /// <summary>The canonical spec: <c>relu</c> or <c>leaky-relu:SLOPE</c> (slope in round-trip form).</summary>
+    public string Spec => Kind == "relu" ? "relu" : "leaky-relu:" + Slope.ToString("R", CultureInfo.InvariantCulture);
+
     public Tensor Apply(Tensor x) => Kind == "relu" ? nn.functional.relu(x) : nn.functional.leaky_relu(x, Slope);
 }

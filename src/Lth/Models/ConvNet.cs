@@ -30,7 +30,16 @@ public sealed class ConvNet : FlatModel
         fcs = 3;
     }
 
-    public override int EvalBatch => 100;   // large conv batches are slow in libtorch 2.10 (TORCHSHARP-NOTES.md)
+    /// <summary>The registry's factory: checks that the images are large enough for three poolings' worth of layers.</summary>
+    internal static ConvNet Create(string spec, int depth, ModelArgs a)
+    {
+        var shape = a.ExampleShape;
+        if (shape.Length != 3 || shape[1] < 8 || shape[2] < 8)
+            throw new FormatException($"model: conv{depth} needs images of at least 8×8, got {string.Join("×", shape)}");
+        return new ConvNet(spec, depth, shape, a.Classes, a.Members, a.Device);
+    }
+
+    public override int EvalBatch => 100;   // large conv batches are slow in libtorch 2.10 (measured: batch 1000 is 7x slower)
 
     private static ParameterLayout BuildLayout(int depth, long[] example, int classes, int members)
     {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lth.Experiments;
+using Lth.Foundations;
 using Lth.Models;
 
 namespace Lth.Pruning;
@@ -41,6 +41,11 @@ public static class PruningRates
     /// per-level rounding of the pruned count.
     /// </summary>
     public static double ExpectedDensity(double rate, int levels) => Math.Pow(1 - rate, levels);
+
+    /// <summary>The canonical text of a rates map: entries sorted by name, rates in round-trip form.</summary>
+    public static string Canonical(string text) =>
+        string.Join(",", ParseMap(text).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => $"{kv.Key}={kv.Value.ToString("R", CultureInfo.InvariantCulture)}"));
 
     /// <summary>Parses <c>fc1=0.2,fc3.weight=0.1</c>; throws <see cref="FormatException"/> naming the bad entry.</summary>
     public static Dictionary<string, double> ParseMap(string text)

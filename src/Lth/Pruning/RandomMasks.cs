@@ -1,42 +1,43 @@
-using Lth.Experiments;
 using Lth.Models;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Pruning;
 
 /// <summary>
-/// Masks for the random-pruning controls, drawn from an explicit generator: random positions with a
-/// given mask's per-layer counts (layerwise) or total count (global), or the given mask permuted
-/// within each layer (shuffle). Only tensors that are pruned (rate &gt; 0) are changed.
+/// The mask transforms of the random-pruning controls, drawn from the context's generator: random positions with
+/// the given mask's per-layer counts (<c>random-prune</c>) or total count (<c>random-prune-global</c>), or the
+/// given mask permuted within each layer (<c>shuffle</c>). Only tensors that are pruned (rate &gt; 0) change.
 /// </summary>
-public static class RandomMasks
+public sealed class RandomMask(RandomMask.Mode mode) : IPruningStrategy
 {
-    public static Mask Derive(string control, Mask source, PruningHparams hp, Generator rng)
+    public enum Mode { PerLayer, Global, Shuffle }
+
+    public Mask Prune(PruningContext context)
     {
+        var (source, rng) = (context.Current, context.Rng);
         var layout = source.Layout;
         var result = new Mask(layout, source.Flat.clone());
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         for (int m = 0; m < layout.Members; m++)
         {
-            var pruned = layout.Parameters.Where(p => PruningRates.For(p, hp) > 0).ToList();
-            switch (control)
+            var pruned = layout.Parameters.Where(p => PruningRates.For(p, context.Hparams) > 0).ToList();
+            switch (mode)
             {
-                case "random-prune":
+                case Mode.PerLayer:
                     foreach (var p in pruned) Scatter(result, [p], m, source.Alive(p, m), rng);
                     break;
-                case "random-prune-global":
+                case Mode.Global:
                     Scatter(result, pruned, m, pruned.Sum(p => source.Alive(p, m)), rng);
                     break;
-                case "shuffle":
+                case Mode.Shuffle:
                     foreach (var p in pruned)
                     {
                         var flat = source.View(p, m).flatten();
                         result.View(p, m).copy_(flat.index_select(0, randperm(p.Numel, generator: rng).to(flat.device)).view(p.Shape));
                     }
                     break;
-                default:
-                    throw new ArgumentException($"control: '{control}' does not derive a random mask");
             }
         }
         return result;

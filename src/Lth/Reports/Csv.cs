@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 

@@ -1,3 +1,4 @@
+using Lth.Foundations;
 using System.Globalization;
 using Lth.Init;
 using ScottPlot;
@@ -31,7 +32,7 @@ public static class InitHistogramPlot
     {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".png" or ".svg"))
-            throw new ArgumentException($"plot file '{path}' must end in .png or .svg");
+            throw new HparamsException($"plot file '{path}' must end in .png or .svg");
         var plot = Build(samples, title);
         int h = height ?? 120 + 80 * samples.Count;
         if (ext == ".png") plot.SavePng(path, width, h);

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Lth.Experiments;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 

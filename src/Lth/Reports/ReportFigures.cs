@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScottPlot;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 
@@ -45,7 +46,7 @@ public sealed class StudyReport
     public static StudyReport Build(string runsRoot, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
-        if (options.LevelMinN < 2) throw new ArgumentException($"--level-min-n: must be >= 2 (statistics need two runs per group), got {options.LevelMinN}");
+        if (options.LevelMinN < 2) throw new HparamsException($"--level-min-n: must be >= 2 (statistics need two runs per group), got {options.LevelMinN}");
         return new StudyReport(StudyResults.Load(runsRoot), options);
     }
 

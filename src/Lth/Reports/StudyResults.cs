@@ -1,22 +1,23 @@
 using System.Globalization;
 using CsvHelper;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 
 /// <summary>One finished level of one run (a lottery directory × seed × level) and the group it belongs to.</summary>
 public sealed record RunLevel(string LotteryDir, LotteryHparams Hparams, string Hash, long Seed, int Level, LevelSummary Summary, string Group)
 {
-    public string SeedDir => Path.Combine(LotteryDir, "seed_" + Seed.ToString(CultureInfo.InvariantCulture));
-    public string LevelDir => Path.Combine(SeedDir, "level_" + Level.ToString(CultureInfo.InvariantCulture));
+    public string SeedDir => RunStore.SeedDirIn(LotteryDir, Seed);
+    public string LevelDir => RunStore.LevelDirIn(SeedDir, Level);
     /// <summary>Usable for accuracy statistics: not diverged and with a test accuracy at early stop.</summary>
     public bool Ok => !Summary.Diverged && Summary.TestAccuracyAtEarlyStop.HasValue;
 }
 
 /// <summary>A group of runs: the runs sharing every hparam that varies in the study (so: the same scheme, control, …).</summary>
-public sealed record StudyGroup(string Name, string Init, string Control, IReadOnlyDictionary<string, string> Values)
+public sealed record StudyGroup(string Name, string Init, Control Control, IReadOnlyDictionary<string, string> Values)
 {
-    public bool IsControl => Control != "none";
+    public bool IsControl => Control != Control.None;
 }
 
 /// <summary>
@@ -59,7 +60,7 @@ public sealed class StudyResults
         foreach (var file in Directory.EnumerateFiles(full, RunStore.HparamsFile, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var dir = Path.GetDirectoryName(file)!;
-            if (!Directory.EnumerateDirectories(dir, "seed_*").Any()) continue;
+            if (!Directory.EnumerateDirectories(dir, RunStore.SeedPrefix + "*").Any()) continue;
             LotteryHparams hp;
             try { hp = Hparams.FromJson(File.ReadAllText(file), source: file); }
             catch (HparamsException e) { throw new InvalidDataException(e.Message, e); }
@@ -78,13 +79,13 @@ public sealed class StudyResults
             var values = varying.ToDictionary(f => f.Flag, f => f.Format(f.Get(hp)));
             string name = GroupName(hp, varying, values);
             if (!groups.ContainsKey(name)) groups[name] = new StudyGroup(name, hp.Model.Init, hp.Control, values);
-            foreach (var seedDir in Directory.EnumerateDirectories(dir, "seed_*"))
+            foreach (var seedDir in Directory.EnumerateDirectories(dir, RunStore.SeedPrefix + "*"))
             {
-                if (!long.TryParse(Path.GetFileName(seedDir)["seed_".Length..], NumberStyles.Integer, CultureInfo.InvariantCulture, out long seed)) continue;
-                foreach (var levelDir in Directory.EnumerateDirectories(seedDir, "level_*"))
+                if (RunStore.SeedOf(seedDir) is not long seed) continue;
+                foreach (var levelDir in Directory.EnumerateDirectories(seedDir, RunStore.LevelPrefix + "*"))
                 {
-                    if (!int.TryParse(Path.GetFileName(levelDir)["level_".Length..], NumberStyles.Integer, CultureInfo.InvariantCulture, out int level)) continue;
-                    var summaryPath = Path.Combine(levelDir, RunStore.SummaryFile);
+                    if (RunStore.LevelOf(levelDir) is not int level) continue;
+                    var summaryPath = RunStore.SummaryIn(levelDir);
                     if (!File.Exists(summaryPath)) continue;   // a level still training
                     LevelSummary s;
                     try { s = LevelSummary.Load(summaryPath); }
@@ -116,7 +117,7 @@ public sealed class StudyResults
             parts.Add($"{f.Flag}={values[f.Flag]}");
         }
         if (parts.Count == 0) parts.Add(hp.Model.Init);
-        if (hp.Control != "none") parts.Add($"[{hp.Control}]");
+        if (hp.Control != Control.None) parts.Add($"[{ChoiceText.Of(hp.Control)}]");
         return string.Join(" ", parts);
     }
 
@@ -138,7 +139,7 @@ public sealed class StudyResults
         var sm = r.Summary;
         var cells = new List<string>
         {
-            r.Hash, r.Group, r.Hparams.Model.Name, r.Hparams.Dataset.Name, r.Hparams.Model.Init, r.Hparams.Control,
+            r.Hash, r.Group, r.Hparams.Model.Name, r.Hparams.Dataset.Name, r.Hparams.Model.Init, ChoiceText.Of(r.Hparams.Control),
             Csv.Num(r.Seed), Csv.Num(r.Level), Csv.Num(sm.Density),
         };
         foreach (var l in Layers) cells.Add(sm.LayerDensity.TryGetValue(l, out var d) ? Csv.Num(d) : "");

@@ -1,6 +1,7 @@
 using Lth.Experiments;
 using Lth.Init;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 

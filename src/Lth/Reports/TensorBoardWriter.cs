@@ -6,6 +6,7 @@ using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Reports;
 

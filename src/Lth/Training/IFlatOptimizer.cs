@@ -1,5 +1,6 @@
 using Lth.Experiments;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Training;
 
@@ -26,6 +27,13 @@ public interface IFlatOptimizer : IDisposable
 public static class Optimizers
 {
     public static readonly string[] Names = ["adam", "sgd"];
+
+    /// <summary>The canonical (lower-case) name; throws <see cref="FormatException"/> for an unknown optimizer.</summary>
+    public static string Canonical(string name)
+    {
+        var n = name.Trim().ToLowerInvariant();
+        return Names.Contains(n) ? n : throw new FormatException($"optimizer: '{name}' is not one of {string.Join(", ", Names)}");
+    }
 
     /// <summary>Adam is the fused managed pass on the CPU and whole-buffer libtorch calls elsewhere (CUDA).</summary>
     public static IFlatOptimizer Create(TrainingHparams hp, long size, Device? device = null) => hp.Optimizer switch

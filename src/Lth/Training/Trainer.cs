@@ -4,6 +4,7 @@ using Lth.Models;
 using Lth.Pruning;
 using TorchSharp;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Training;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lth.Tests.Data;
 using Lth.Tests.Support;
+using Lth.Foundations;
 
 namespace Lth.Tests.Cli;
 
@@ -48,9 +49,9 @@ public class ConvNetRunTests
             Assert.True(s[l].GetProperty("test_accuracy_at_early_stop").GetDouble() > 0.35, $"level {l}: above chance (0.1)");
         }
         var run = Directory.GetDirectories(Path.Combine(dir, "runs"), "lottery_*").Single();
-        var mask = Lth.Experiments.TensorFile.Load(Path.Combine(run, "seed_1", "level_3", "mask.safetensors"));
+        var mask = Lth.Foundations.TensorFile.Load(Path.Combine(run, "seed_1", "level_3", "mask.safetensors"));
         Assert.True(mask["bn.weight"].eq(1f).all().item<bool>());
-        var final = Lth.Experiments.TensorFile.Load(Path.Combine(run, "seed_1", "level_3", "final.safetensors"));
+        var final = Lth.Foundations.TensorFile.Load(Path.Combine(run, "seed_1", "level_3", "final.safetensors"));
         Assert.Contains("blocks.8.bn2.running_var", final.Keys);
     }
 
@@ -64,7 +65,7 @@ public class ConvNetRunTests
                               "--steps", "4it", "--batch", "4", "--levels", "1", "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
         var run = Directory.GetDirectories(Path.Combine(dir, "runs"), "lottery_*").Single();
-        var final = Lth.Experiments.TensorFile.Load(Path.Combine(run, "seed_1", "level_1", "final.safetensors"));
+        var final = Lth.Foundations.TensorFile.Load(Path.Combine(run, "seed_1", "level_1", "final.safetensors"));
         Assert.Equal(new long[] { 64, 3, 3, 3 }, final["conv1.weight"].shape);
     }
 }

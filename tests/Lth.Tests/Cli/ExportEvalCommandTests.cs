@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lth.Experiments;
 using Lth.Tests.Support;
+using Lth.Foundations;
 
 namespace Lth.Tests.Cli;
 

@@ -1,3 +1,4 @@
+using Lth.Foundations;
 using System.Net;
 using Xunit.Abstractions;
 using Lth.Data;
@@ -181,7 +182,7 @@ public class DataLocatorTests(ITestOutputHelper output)
     [Fact]
     public void UnknownDatasetIsAnArgumentError()
     {
-        var e = Assert.Throws<ArgumentException>(() => new DataLocator(new DataLocation()).Locate("imagenet"));
+        var e = Assert.Throws<HparamsException>(() => new DataLocator(new DataLocation()).Locate("imagenet"));
         Assert.Contains("fashion-mnist", e.Message);
     }
 }

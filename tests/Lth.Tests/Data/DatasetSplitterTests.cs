@@ -2,6 +2,7 @@ using Lth.Data;
 using Lth.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Data;
 
@@ -87,7 +88,7 @@ public class DatasetSplitterTests
     public void ImpossibleSplitsAreArgumentErrors(int validation, int trainSubset, int testSubset, string message)
     {
         using var raw = Raw();
-        var e = Assert.Throws<ArgumentException>(() =>
+        var e = Assert.Throws<HparamsException>(() =>
             DatasetSplitter.Split(raw, new DatasetHparams { Validation = validation, TrainSubset = trainSubset, TestSubset = testSubset }));
         Assert.Contains(message, e.Message);
         Assert.Contains("toy", e.Message);

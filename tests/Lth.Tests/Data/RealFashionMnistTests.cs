@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Lth.Data;
 using Lth.Experiments;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Data;
 

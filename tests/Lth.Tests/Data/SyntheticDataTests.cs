@@ -2,6 +2,7 @@ using Lth.Data;
 using Lth.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Data;
 

@@ -1,5 +1,6 @@
 using Lth.Experiments;
 using Lth.Tests.Support;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 
@@ -79,7 +80,7 @@ public class CohortRunnerTests
         using var dir = new TempDir();
         var other = With("kaiming-normal") with { Training = With("kaiming-normal").Training with { Lr = 0.1 } };
         Assert.Throws<ArgumentException>(() => new LotteryRunner(new RunStore(dir), [With("xavier-uniform"), other], data));
-        Assert.Throws<ArgumentException>(() => new LotteryRunner(new RunStore(dir), [With("xavier-uniform"), With("kaiming-normal") with { Control = "reinit" }], data));
+        Assert.Throws<ArgumentException>(() => new LotteryRunner(new RunStore(dir), [With("xavier-uniform"), With("kaiming-normal") with { Control = Control.Reinit }], data));
     }
 
     [Fact]

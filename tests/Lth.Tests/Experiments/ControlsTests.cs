@@ -3,6 +3,7 @@ using Lth.Models;
 using Lth.Pruning;
 using Lth.Tests.Support;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 
@@ -25,10 +26,10 @@ public class ControlsTests
         if (file == RunStore.MaskFile)
         {
             using var mask = Mask.Dense(model.Layout);
-            LotteryRunner.LoadMask(mask, path);
+            WeightFiles.LoadMask(mask, path);
             return mask.Flat.data<float>().ToArray();
         }
-        LotteryRunner.Load(model, path);
+        WeightFiles.Load(model, path);
         return model.Flat.data<float>().ToArray();
     }
 
@@ -40,7 +41,7 @@ public class ControlsTests
         using var data = TinyData.Create();
         using var dir = new TempDir();
         var store = new RunStore(dir);
-        var control = Tiny with { Control = "reinit" };
+        var control = Tiny with { Control = Control.Reinit };
         new LotteryRunner(store, control, data).Run(1, 2);
         var ticketInit = Tensor(store, Tiny, RunStore.InitFile);
         var reinit = Tensor(store, control, RunStore.InitFile);
@@ -55,7 +56,7 @@ public class ControlsTests
         using var data = TinyData.Create();
         using var dir = new TempDir();
         var store = new RunStore(dir);
-        var control = Tiny with { Control = "reinit-signed" };
+        var control = Tiny with { Control = Control.ReinitSigned };
         new LotteryRunner(store, control, data).Run(1, 1);
         var w0 = Tensor(store, Tiny, RunStore.InitFile);
         var w1 = Tensor(store, control, RunStore.InitFile);
@@ -78,15 +79,15 @@ public class ControlsTests
         using var data = TinyData.Create();
         using var dir = new TempDir();
         var store = new RunStore(dir);
-        var control = Tiny with { Control = kind };
+        var control = Tiny.With("control", kind);
         new LotteryRunner(store, control, data).Run(1, 2);
         using var model = ModelRegistry.Create(Tiny.Model, data.Train.ExampleShape, data.Train.NumClasses);
         for (int l = 1; l <= 2; l++)
         {
             using var win = Mask.Dense(model.Layout);
             using var rnd = Mask.Dense(model.Layout);
-            LotteryRunner.LoadMask(win, Path.Combine(store.LevelDir(Tiny, 1, l), RunStore.MaskFile));
-            LotteryRunner.LoadMask(rnd, Path.Combine(store.LevelDir(control, 1, l), RunStore.MaskFile));
+            WeightFiles.LoadMask(win, Path.Combine(store.LevelDir(Tiny, 1, l), RunStore.MaskFile));
+            WeightFiles.LoadMask(rnd, Path.Combine(store.LevelDir(control, 1, l), RunStore.MaskFile));
             var weights = model.Layout.Parameters.Where(p => p.IsWeight).ToList();
             if (kind == "random-prune-global")
                 Assert.Equal(weights.Sum(p => win.Alive(p, 0)), weights.Sum(p => rnd.Alive(p, 0)));
@@ -166,7 +167,7 @@ public class ControlsTests
         using var data = TinyData.Create();
         using var a = new TempDir();
         using var b = new TempDir();
-        var hp = Tiny with { OptimizerState = "carry" };
+        var hp = Tiny with { OptimizerState = OptimizerState.Carry };
         var straight = new LotteryRunner(new RunStore(a), hp, data).Run(1, 2);
         new LotteryRunner(new RunStore(b), hp, data).Run(1, 1);        // "killed" after level 1
         var resumed = new LotteryRunner(new RunStore(b), hp, data).Run(1, 2);
@@ -184,7 +185,7 @@ public class ControlsTests
         using var dir = new TempDir();
         var store = new RunStore(dir);
         new LotteryRunner(store, Tiny, data).Run(1, 2);
-        var json = File.ReadAllText(Path.Combine(store.LevelDir(Tiny, 1, 2), LotteryRunner.WinnersFile));
+        var json = File.ReadAllText(Path.Combine(store.LevelDir(Tiny, 1, 2), RunStore.WinnersFile));
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var fc1 = doc.RootElement.EnumerateArray().First(e => e.GetProperty("layer").GetString() == "fc1.weight");
         long survivors = fc1.GetProperty("survivors").GetInt64();

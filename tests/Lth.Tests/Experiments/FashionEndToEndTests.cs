@@ -3,6 +3,7 @@ using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Tests.Support;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 
@@ -45,12 +46,12 @@ public class FashionEndToEndTests
         }
 
         using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10);
-        LotteryRunner.Load(model, Path.Combine(store.SeedDir(hp, 1), RunStore.InitFile));
+        WeightFiles.Load(model, Path.Combine(store.SeedDir(hp, 1), RunStore.InitFile));
         var init = model.Flat.data<float>().ToArray();
         for (int l = 0; l <= 3; l++)
         {
             var (start, mask) = starts.Levels[l];
-            LotteryRunner.Load(model, Path.Combine(store.LevelDir(hp, 1, l), RunStore.FinalFile));
+            WeightFiles.Load(model, Path.Combine(store.LevelDir(hp, 1, l), RunStore.FinalFile));
             var trained = model.Flat.data<float>().ToArray();
             for (int i = 0; i < init.Length; i++)
             {

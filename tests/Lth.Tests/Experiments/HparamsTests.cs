@@ -1,4 +1,5 @@
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 

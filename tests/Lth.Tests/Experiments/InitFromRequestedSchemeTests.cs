@@ -3,6 +3,7 @@ using Lth.Init;
 using Lth.Models;
 using Lth.Tests.Support;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 

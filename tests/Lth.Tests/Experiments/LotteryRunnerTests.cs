@@ -3,6 +3,7 @@ using Lth.Models;
 using Lth.Pruning;
 using Lth.Tests.Support;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 
@@ -52,7 +53,7 @@ public class LotteryRunnerTests
         // Each level starts from the saved initial weights, masked.
         var seedDir = store.SeedDir(hp, 1);
         using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, data.Train.NumClasses);
-        LotteryRunner.Load(model, Path.Combine(seedDir, RunStore.InitFile));
+        WeightFiles.Load(model, Path.Combine(seedDir, RunStore.InitFile));
         var init = model.Flat.data<float>().ToArray();
         foreach (var (level, start, mask) in rec.Starts)
             for (int i = 0; i < init.Length; i++)
@@ -62,7 +63,7 @@ public class LotteryRunnerTests
         for (int level = 0; level <= 2; level++)
         {
             var levelDir = store.LevelDir(hp, 1, level);
-            LotteryRunner.Load(model, Path.Combine(levelDir, RunStore.FinalFile));
+            WeightFiles.Load(model, Path.Combine(levelDir, RunStore.FinalFile));
             var w = model.Flat.data<float>().ToArray();
             var m = rec.Starts[level].Mask;
             for (int i = 0; i < w.Length; i++) if (m[i] == 0) Assert.Equal(0f, w[i]);
@@ -128,7 +129,7 @@ public class LotteryRunnerTests
             var hp = Tiny(scheme) with { Model = Tiny(scheme).Model with { Name = "lenet:2000" } };
             hp = hp with { Training = hp.Training with { Steps = "1it" } };
             new LotteryRunner(store, hp, data).Run(1, 0);
-            var init = Lth.Experiments.TensorFile.Load(Path.Combine(store.SeedDir(hp, 1), RunStore.InitFile));
+            var init = Lth.Foundations.TensorFile.Load(Path.Combine(store.SeedDir(hp, 1), RunStore.InitFile));
             var w = init["fc1.weight"];
             Assert.Equal(new long[] { 2000, 16 }, w.shape);
             Assert.InRange(w.std().item<float>(), std * 0.97, std * 1.03);

@@ -1,4 +1,5 @@
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 
@@ -54,7 +55,7 @@ public class StudyFileTests
         var s = Study.Load("seed-study");
         Assert.Equal(10, s.Grid.Single(g => g.Flag == "init").Values.Count);
         Assert.Equal(5000, s.Base.Dataset.Validation);                 // early stopping on held-out validation
-        Assert.Equal("fresh", s.Base.OptimizerState);                  // reset optimizer per round (corrected)
+        Assert.Equal(OptimizerState.Fresh, s.Base.OptimizerState);                  // reset optimizer per round (corrected)
         Assert.True(s.Base.Pruning.PruneBiases);                        // every tensor pruned 20% (as the study did)
         Assert.Equal(0.2, s.Base.Pruning.RateOutput);
         Assert.Equal("5ep", s.Base.Training.Steps);

@@ -1,6 +1,7 @@
 using Lth.Experiments;
 using Lth.Models;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Models;
 

@@ -2,6 +2,7 @@ using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Pruning;
 
@@ -15,13 +16,19 @@ public class MagnitudePruningTests
         return m;
     }
 
+    private static Mask Magnitude(IModel model, Mask current, PruningHparams hp)
+    {
+        using var rng = new Generator(0);
+        return new MagnitudePruning().Prune(new PruningContext(model, current, hp, Level: 1, Member: 0, rng));
+    }
+
     [Fact]
     public void PrunesTheSmallestMagnitudesOfTheRemainingWeightsPerLayer()
     {
         using var model = Model();
         using var dense = Mask.Dense(model.Layout);
         var hp = new PruningHparams { Rate = 0.2, RateOutput = 0.1 };
-        using var m1 = new MagnitudePruning().Prune(model, dense, hp);
+        using var m1 = Magnitude(model, dense, hp);
         var fc1 = model.Layout["fc1.weight"];
         Assert.Equal(180 - 36, m1.Alive(fc1, 0));                       // ceil(0.2·180)
         Assert.Equal(40 - 4, m1.Alive(model.Layout["fc3.weight"], 0));   // ceil(0.1·40)
@@ -32,7 +39,7 @@ public class MagnitudePruningTests
         float maxPruned = w.Where((_, i) => keep[i] == 0).Max(), minKept = w.Where((_, i) => keep[i] == 1).Min();
         Assert.True(maxPruned <= minKept);
 
-        using var m2 = new MagnitudePruning().Prune(model, m1, hp);       // of the remaining 144: ceil(28.8) = 29
+        using var m2 = Magnitude(model, m1, hp);       // of the remaining 144: ceil(28.8) = 29
         Assert.Equal(144 - 29, m2.Alive(fc1, 0));
         // Pruned stays pruned.
         var k2 = m2.View(fc1, 0).flatten().data<float>().ToArray();
@@ -44,7 +51,7 @@ public class MagnitudePruningTests
     {
         using var model = Model();
         using var dense = Mask.Dense(model.Layout);
-        using var m = new MagnitudePruning().Prune(model, dense, new PruningHparams { Scope = "global", Rate = 0.5, RateOutput = 0.1 });
+        using var m = Magnitude(model, dense, new PruningHparams { Scope = PruneScope.Global, Rate = 0.5, RateOutput = 0.1 });
         var fc1 = model.Layout["fc1.weight"]; var fc2 = model.Layout["fc2.weight"];
         Assert.Equal((180 + 200) / 2, m.Alive(fc1, 0) + m.Alive(fc2, 0));
     }
@@ -54,7 +61,7 @@ public class MagnitudePruningTests
     {
         using var model = Model(members: 3);
         using var dense = Mask.Dense(model.Layout);
-        using var m = new MagnitudePruning().Prune(model, dense, new PruningHparams { Rate = 0.2 });
+        using var m = Magnitude(model, dense, new PruningHparams { Rate = 0.2 });
         var fc1 = model.Layout["fc1.weight"];
         for (int k = 0; k < 3; k++)
         {
@@ -62,7 +69,7 @@ public class MagnitudePruningTests
             using var solo = ModelRegistry.Create(new ModelHparams { Name = "lenet:20,10" }, [1, 3, 3], 4);
             using (no_grad()) foreach (var p in solo.Layout.Parameters) solo.View(solo.Flat, p, 0).copy_(model.View(model.Flat, model.Layout[p.Name], k));
             using var soloDense = Mask.Dense(solo.Layout);
-            using var soloMask = new MagnitudePruning().Prune(solo, soloDense, new PruningHparams { Rate = 0.2 });
+            using var soloMask = Magnitude(solo, soloDense, new PruningHparams { Rate = 0.2 });
             Assert.True(soloMask.View(solo.Layout["fc1.weight"], 0).eq(m.View(fc1, k)).all().item<bool>());
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lth.Experiments;
+using Lth.Foundations;
 
 namespace Lth.Tests.Reports;
 
@@ -12,7 +13,7 @@ internal static class FakeStudy
     /// <param name="control">Control branch.</param>
     public static void Write(string root, string init, double[][] accuracy, string control = "none", long firstSeed = 1)
     {
-        var hp = new LotteryHparams { Model = new() { Name = "lenet:32,16", Init = init }, Control = control };
+        var hp = new LotteryHparams { Model = new() { Name = "lenet:32,16", Init = init } }.With("control", control);
         var store = new RunStore(root);
         Directory.CreateDirectory(store.RunDir(hp));
         File.WriteAllText(Path.Combine(store.RunDir(hp), RunStore.HparamsFile), Hparams.ToJson(hp));
@@ -24,7 +25,7 @@ internal static class FakeStudy
                 double density = Math.Pow(0.8, level);
                 var summary = new LevelSummary
                 {
-                    Level = level, Seed = firstSeed + s, Hash = Hparams.Hash(hp), Init = init, Control = control,
+                    Level = level, Seed = firstSeed + s, Hash = Hparams.Hash(hp), Init = init, Control = ChoiceText.Of(hp.Control),
                     Density = density,
                     LayerDensity = new() { ["fc1.weight"] = density, ["fc2.weight"] = density, ["fc3.weight"] = Math.Pow(0.9, level) },
                     EarlyStopIteration = 1000 - 100 * level,

@@ -1,3 +1,4 @@
+using Lth.Foundations;
 using System.Text;
 using Lth.Init;
 using Lth.Reports;
@@ -57,7 +58,7 @@ public class InitHistogramPlotTests
     public void RejectsOtherFormatsAndSamplesWithoutValues()
     {
         using var dir = new TempDir();
-        Assert.Throws<ArgumentException>(() => InitHistogramPlot.Write(Path.Combine(dir, "x.jpg"), Samples("xavier-normal")));
+        Assert.Throws<HparamsException>(() => InitHistogramPlot.Write(Path.Combine(dir, "x.jpg"), Samples("xavier-normal")));
         var bare = InitSample.Draw("xavier-normal", Initializers.Parse("xavier-normal"), "w", [10, 10], 1);
         Assert.Null(bare.Values);
         Assert.Throws<ArgumentException>(() => InitHistogramPlot.Write(Path.Combine(dir, "x.png"), [bare]));

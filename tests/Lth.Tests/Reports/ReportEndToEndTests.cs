@@ -3,6 +3,7 @@ using Lth.Experiments;
 using Lth.Reports;
 using Lth.Tests.Experiments;
 using Lth.Tests.Support;
+using Lth.Foundations;
 
 namespace Lth.Tests.Reports;
 
@@ -23,7 +24,7 @@ public sealed class SmallStudy : IDisposable
             {
                 var hp = LotteryRunnerTests.Tiny(scheme) with { Training = LotteryRunnerTests.Tiny().Training with { Steps = "2ep" } };
                 new LotteryRunner(store, hp, data).Run(s, Levels);
-                if (scheme == Schemes[0]) new LotteryRunner(store, hp with { Control = "random-prune" }, data).Run(s, Levels);
+                if (scheme == Schemes[0]) new LotteryRunner(store, hp with { Control = Control.RandomPrune }, data).Run(s, Levels);
             }
     }
 

@@ -4,6 +4,7 @@ using Lth.Experiments;
 using Lth.Reports;
 using Lth.Tests.Experiments;
 using Lth.Tests.Support;
+using Lth.Foundations;
 
 namespace Lth.Tests.Reports;
 

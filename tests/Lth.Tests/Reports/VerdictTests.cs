@@ -1,3 +1,4 @@
+using Lth.Foundations;
 using Lth.Reports;
 using Lth.Tests.Support;
 
@@ -97,7 +98,7 @@ public class VerdictTests
         var study = StudyResults.Load(dir);
         Assert.Equal(2, Comparisons.Compute(study, minN: 3).Count);
         Assert.Empty(Comparisons.Compute(study, minN: 4));
-        Assert.Throws<ArgumentException>(() => StudyReport.Build(dir, new ReportOptions(1)));
+        Assert.Throws<HparamsException>(() => StudyReport.Build(dir, new ReportOptions(1)));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Lth.Pruning;
 using Lth.Tests.Support;
 using Lth.Training;
 using static TorchSharp.torch;
+using Lth.Foundations;
 
 namespace Lth.Tests.Training;
 

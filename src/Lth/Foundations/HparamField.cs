@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>One hyperparameter: its section (<c>dataset</c>, <c>model</c>, …), property and attribute.</summary>
 public sealed class HparamField
@@ -40,11 +40,16 @@ public sealed class HparamField
         return (LotteryHparams)top;
     }
 
-    /// <summary>Parses text into this field's type; the error names the flag.</summary>
+    /// <summary>
+    /// Parses text into this field's type; the error names the flag. A spec-valued field (one with a
+    /// canonicalizer registered through <see cref="Hparams.RegisterSpec"/>) is returned in canonical form,
+    /// so that one scheme or model spelled several ways is one run.
+    /// </summary>
     public object Parse(string text)
     {
         var t = text.Trim();
-        if (Type == typeof(string)) return t;
+        if (Type == typeof(string)) return Hparams.CanonicalSpec(Flag, t);
+        if (Type.IsEnum && ChoiceText.Parse(Type, t) is { } choice) return choice;
         if (Type == typeof(int) && int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) return i;
         if (Type == typeof(long) && long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) return l;
         if (Type == typeof(double) && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) return d;
@@ -56,7 +61,9 @@ public sealed class HparamField
                 case "false" or "0" or "no" or "off": return false;
             }
         }
-        throw new HparamsException($"--{Flag}: '{text}' is not a valid {TypeName}");
+        throw new HparamsException(Type.IsEnum
+            ? $"--{Flag}: '{text}' is not one of {string.Join(", ", ChoiceText.Names(Type))}"
+            : $"--{Flag}: '{text}' is not a valid {TypeName}");
     }
 
     /// <summary>The canonical text of a value of this field (invariant culture, round-trip doubles).</summary>
@@ -65,11 +72,14 @@ public sealed class HparamField
         null => "",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
+        Enum e => ChoiceText.Kebab(e.ToString()),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
 
-    public string TypeName => Type == typeof(string) ? "text" : Type == typeof(bool) ? "true/false" : Type == typeof(double) ? "number" : "integer";
+    public string TypeName =>
+        Type.IsEnum ? string.Join("|", ChoiceText.Names(Type)) :
+        Type == typeof(string) ? "text" : Type == typeof(bool) ? "true/false" : Type == typeof(double) ? "number" : "integer";
 
     private static object Clone(object record) =>
         record.GetType().GetMethod("<Clone>$")!.Invoke(record, null)!;

@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// Writes a file so that readers see either the old content or the complete new content: the data

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// A named starting point for hparams, stored as a JSON data file (<c>Experiments/Presets/*.json</c>,
@@ -24,8 +24,8 @@ public sealed record Preset(string Name, string Description, int Levels, Lottery
         var node = JsonNode.Parse(json) as JsonObject ?? throw new HparamsException($"preset {name}: expected a JSON object");
         var desc = node["description"]?.GetValue<string>() ?? "";
         int levels = node["levels"]?.GetValue<int>() ?? 0;
-        var hp = node["hparams"] is JsonObject h ? Experiments.Hparams.FromJson(h.ToJsonString(), source: $"preset {name}") : new LotteryHparams();
-        Experiments.Hparams.Validate(hp);
+        var hp = node["hparams"] is JsonObject h ? Foundations.Hparams.FromJson(h.ToJsonString(), source: $"preset {name}") : new LotteryHparams();
+        Foundations.Hparams.Validate(hp);
         return new Preset(name, desc, levels, hp);
     }
 

@@ -1,10 +1,13 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>How each level prunes the trained network.</summary>
 public sealed record PruningHparams
 {
-    [Hparam("prune", "magnitude pruning scope: layerwise | global")]
-    public string Scope { get; init; } = "layerwise";
+    [Hparam("strategy", "how each level chooses the weights to remove: magnitude (IMP) or another pruning strategy (see lth strategies)")]
+    public string Strategy { get; init; } = "magnitude";
+
+    [Hparam("prune", "where scores are ranked: layerwise | global (global pools every tensor pruned at --rate; the output layer keeps --rate-output)")]
+    public PruneScope Scope { get; init; } = PruneScope.Layerwise;
 
     [Hparam("rate", "fraction of the REMAINING weights of each hidden fully-connected layer pruned per level")]
     public double Rate { get; init; } = 0.2;
@@ -15,7 +18,7 @@ public sealed record PruningHparams
     [Hparam("rate-conv", "fraction of the remaining weights of each convolutional layer pruned per level")]
     public double RateConv { get; init; } = 0.1;
 
-    [Hparam("rates", "per-tensor rates overriding the above, e.g. fc1=0.2,fc2=0.2,fc3=0.1 (layer or parameter names)")]
+    [Hparam("rates", "per-tensor rates overriding the above, e.g. fc1=0.2,fc2=0.2,fc3=0.1 (layer or parameter names); in a sweep, separate several maps with ';'", Map = true)]
     public string Rates { get; init; } = "";
 
     [Hparam("prune-biases", "prune biases too (at their layer's rate)")]

@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// An exclusive, advisory lock on a run directory, held by an open <c>.lock</c> file

@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>How each level is trained.</summary>
 public sealed record TrainingHparams

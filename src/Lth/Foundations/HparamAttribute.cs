@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// Marks a property of an hparams record as a hyperparameter. The flag name, the preset key,
@@ -12,4 +12,10 @@ public sealed class HparamAttribute(string flag, string description) : Attribute
 
     /// <summary>One line for <c>--help</c> and <c>lth presets</c>.</summary>
     public string Description { get; } = description;
+
+    /// <summary>
+    /// The value is a comma-separated <c>NAME=VALUE</c> map (<c>--rates fc1=0.2,fc2=0.2</c>): in a sweep its
+    /// commas never split values; several maps are separated by <c>;</c>.
+    /// </summary>
+    public bool Map { get; init; }
 }

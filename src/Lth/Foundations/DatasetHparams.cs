@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>Which data a run trains and evaluates on.</summary>
 public sealed record DatasetHparams

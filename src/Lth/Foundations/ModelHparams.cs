@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>The architecture and how its weights are initialized.</summary>
 public sealed record ModelHparams

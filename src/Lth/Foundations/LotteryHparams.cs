@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// Everything that defines a lottery experiment (apart from the seed and the number of levels,
@@ -14,14 +14,14 @@ public sealed record LotteryHparams
     [Hparam("rewind", "reset survivors to their values at this step of level 0: 0it (Frankle & Carbin) or e.g. 500it")]
     public string Rewind { get; init; } = "0it";
 
-    [Hparam("control", "none | reinit | reinit-signed | random-prune | random-prune-global | shuffle: a control branch using the masks of the same run without control")]
-    public string Control { get; init; } = "none";
+    [Hparam("control", "a control branch using the masks of the same run without control: none | reinit | reinit-signed | random-prune | random-prune-global | shuffle")]
+    public Control Control { get; init; } = Control.None;
 
     [Hparam("one-shot", "prune the dense trained network straight to each level's density (1-p)^L instead of iteratively")]
     public bool OneShot { get; init; }
 
     [Hparam("optimizer-state", "fresh | carry: reset the optimizer at each level (Frankle & Carbin) or carry it across levels (the seed study's shared Adam)")]
-    public string OptimizerState { get; init; } = "fresh";
+    public OptimizerState OptimizerState { get; init; } = OptimizerState.Fresh;
 
     [Hparam("transfer-from", "take each level's mask from the same run initialized with this scheme (ticket transfer); weights still from --init")]
     public string TransferFrom { get; init; } = "";

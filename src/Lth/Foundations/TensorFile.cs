@@ -1,7 +1,7 @@
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// Named tensors in safetensors format (via TorchSharp.PyBridge), readable from Python with

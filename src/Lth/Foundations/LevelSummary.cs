@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>What one level of one run produced (<c>summary.json</c>).</summary>
 public sealed record LevelSummary

@@ -3,10 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lth.Models;
-using Lth.Training;
 
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// The single source of truth for hyperparameters: the CLI flags, preset files, the canonical
@@ -37,12 +35,19 @@ public static class Hparams
     /// <c>section.flag=value</c> for every field that differs from its default, sorted, joined by ';'.
     /// Fields at their default are left out, so adding a field with a neutral default keeps old hashes.
     /// </summary>
-    public static string Canonical(LotteryHparams hp) =>
+    public static string Canonical(LotteryHparams hp) => Canonical(hp, []);
+
+    /// <summary><see cref="Canonical(LotteryHparams)"/> without the fields named in <paramref name="omit"/> (e.g. a cohort's key).</summary>
+    public static string Canonical(LotteryHparams hp, IReadOnlyCollection<string> omit) =>
         string.Join(";", Fields
-            .Select(f => (f, v: f.Format(f.Get(hp)), d: f.Format(f.Get(Defaults))))
+            .Where(f => !omit.Contains(f.Flag))
+            .Select(f => (f, v: CanonicalValue(f, hp), d: f.Format(f.Get(Defaults))))
             .Where(x => x.v != x.d)
             .Select(x => $"{x.f.Section}.{x.f.Flag}={x.v}")
             .OrderBy(s => s, StringComparer.Ordinal));
+
+    private static string CanonicalValue(HparamField f, LotteryHparams hp) =>
+        f.Get(hp) is string s ? CanonicalSpec(f.Flag, s) : f.Format(f.Get(hp));
 
     /// <summary>First 16 hex digits of SHA-256 of <see cref="Canonical"/>: the run's identity.</summary>
     public static string Hash(LotteryHparams hp) =>
@@ -63,6 +68,7 @@ public static class Hparams
                     long l => JsonValue.Create(l),
                     double d => JsonValue.Create(d),
                     bool b => JsonValue.Create(b),
+                    Enum e => JsonValue.Create(f.Format(e)),
                     var o => JsonValue.Create(o?.ToString()),
                 };
             root[g.Key] = sec;
@@ -94,18 +100,17 @@ public static class Hparams
         return hp.With(flag, text);
     }
 
-    /// <summary>Checks every field's range and syntax; throws <see cref="HparamsException"/> naming the flag.</summary>
+    /// <summary>
+    /// Checks every field's range and every rule between fields; throws <see cref="HparamsException"/> naming
+    /// the flag. Range rules live here; rules that need a registry (does this model use --activation? is this
+    /// strategy's flag honoured?) are registered by the layer that owns the registry (<see cref="RegisterCheck"/>).
+    /// </summary>
     public static void Validate(LotteryHparams hp)
     {
-        var d = hp.Dataset; var m = hp.Model; var t = hp.Training; var p = hp.Pruning;
+        var d = hp.Dataset; var t = hp.Training; var p = hp.Pruning;
         Require(d.Validation >= 0, "validation", "must be >= 0");
         Require(d.TrainSubset >= 0, "train-subset", "must be >= 0");
         Require(d.TestSubset >= 0, "test-subset", "must be >= 0");
-        Check("model", () => ModelRegistry.Validate(m.Name));
-        Check("activation", () => Activation.Parse(m.Activation));
-        Check("init", () => Init.Initializers.Parse(m.Init));
-        Check("bias-init", () => Init.BiasInit.Parse(m.BiasInit));
-        Require(Optimizers.Names.Contains(t.Optimizer), "optimizer", $"'{t.Optimizer}' is not one of {string.Join(", ", Optimizers.Names)}");
         Require(t.Lr > 0, "lr", "must be > 0");
         Require(t.Momentum >= 0 && t.Momentum < 1, "momentum", "must be in [0, 1)");
         Require(t.WeightDecay >= 0, "weight-decay", "must be >= 0");
@@ -113,20 +118,38 @@ public static class Hparams
         Require(t.Beta2 >= 0 && t.Beta2 < 1, "beta2", "must be in [0, 1)");
         Require(t.Eps > 0, "eps", "must be > 0");
         Require(t.Batch > 0, "batch", "must be > 0");
-        Check("steps", () => { if (Step.Parse(t.Steps, "steps").Count <= 0) throw new FormatException("steps: must be > 0"); });
-        Check("eval-every", () => { if (Step.Parse(t.EvalEvery, "eval-every").Count <= 0) throw new FormatException("eval-every: must be > 0"); });
-        Check("rewind", () => Step.Parse(hp.Rewind, "rewind"));
-        Require(p.Scope is "layerwise" or "global", "prune", $"'{p.Scope}' is not layerwise or global");
-        Check("rates", () => Pruning.PruningRates.ParseMap(p.Rates));
-        Require(Controls.Names.Contains(hp.Control), "control", $"'{hp.Control}' is not one of {string.Join(", ", Controls.Names)}");
-        Require(hp.OptimizerState is "fresh" or "carry", "optimizer-state", $"'{hp.OptimizerState}' is not fresh or carry");
-        if (hp.TransferFrom.Length > 0)
-        {
-            Check("transfer-from", () => Init.Initializers.Parse(hp.TransferFrom));
-            Require(hp.Control == "none", "transfer-from", "cannot be combined with --control");
-        }
         foreach (var (flag, rate) in new[] { ("rate", p.Rate), ("rate-output", p.RateOutput), ("rate-conv", p.RateConv) })
             Require(rate >= 0 && rate < 1, flag, $"{rate} is outside [0, 1)");
+        if (hp.TransferFrom.Length > 0) Require(hp.Control == Control.None, "transfer-from", "cannot be combined with --control");
+        foreach (var f in Fields.Where(f => f.Type == typeof(string))) CanonicalSpec(f.Flag, (string)f.Get(hp)!);
+        foreach (var check in checks) Wrap(check.Flag, () => check.Check(hp));
+    }
+
+    private static readonly Dictionary<string, Func<string, string>> specs = new(StringComparer.Ordinal);
+    private static readonly List<(string Flag, Action<LotteryHparams> Check)> checks = new();
+
+    /// <summary>
+    /// Declares <paramref name="flag"/> spec-valued: every value given to it (flag, preset, study, <c>hparams.json</c>)
+    /// is replaced by <paramref name="canonical"/>'s result before it is stored, hashed or grouped. The function
+    /// throws <see cref="FormatException"/> or <see cref="ArgumentException"/> for a value it does not accept.
+    /// The registries (init schemes, models, strategies …) register themselves in <c>Experiments/Registrations.cs</c>.
+    /// </summary>
+    public static void RegisterSpec(string flag, Func<string, string> canonical)
+    {
+        Field(flag);
+        specs[flag] = canonical;
+    }
+
+    /// <summary>Adds a rule that <see cref="Validate"/> applies; its errors are reported against <paramref name="flag"/>.</summary>
+    public static void RegisterCheck(string flag, Action<LotteryHparams> check) => checks.Add((flag, check));
+
+    /// <summary>The canonical form of a value of a spec-valued flag (unchanged for other flags).</summary>
+    public static string CanonicalSpec(string flag, string value)
+    {
+        if (!specs.TryGetValue(flag, out var canonical)) return value;
+        string result = value;
+        Wrap(flag, () => result = canonical(value));
+        return result;
     }
 
     private static void Require(bool ok, string flag, string problem)
@@ -134,7 +157,7 @@ public static class Hparams
         if (!ok) throw new HparamsException($"--{flag}: {problem}");
     }
 
-    private static void Check(string flag, Action parse)
+    private static void Wrap(string flag, Action parse)
     {
         try { parse(); }
         catch (HparamsException) { throw; }

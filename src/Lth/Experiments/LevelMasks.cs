@@ -1,0 +1,63 @@
+using Lth.Data;
+using Lth.Foundations;
+using Lth.Models;
+using Lth.Pruning;
+using static TorchSharp.torch;
+
+namespace Lth.Experiments;
+
+/// <summary>
+/// Where each level's mask comes from. Level 0 is dense. A later level's mask is, in this order:
+/// the stored <c>mask.safetensors</c> (resume); for a control or a transfer, the source run's mask of this
+/// level, as it is or through the control's mask transform; for one-shot, the chosen strategy applied to the
+/// dense trained network at the rates that reach this level in one step; otherwise the chosen strategy applied
+/// to the previous level's trained weights and mask. Every new mask is saved before it is used.
+/// </summary>
+internal sealed class LevelMasks(RunStore store, DatasetSplits data)
+{
+    /// <summary>The mask of <paramref name="level"/> for member <paramref name="m"/> (index <paramref name="member"/> in its cohort), computed on the one-member <paramref name="scratch"/> model.</summary>
+    public Mask LoadOrCreate(IModel scratch, RunMember m, long seed, int level, int member)
+    {
+        var path = Path.Combine(m.LevelDir(level), RunStore.MaskFile);
+        if (File.Exists(path)) return WeightFiles.ReadMask(scratch.Layout, path);
+        var mask = level == 0 ? Mask.Dense(scratch.Layout) : Next(scratch, m, seed, level, member);
+        Directory.CreateDirectory(m.LevelDir(level));
+        WeightFiles.SaveTensors(mask.ToNamed(0), path);
+        return mask;
+    }
+
+    private Mask Next(IModel scratch, RunMember m, long seed, int level, int member)
+    {
+        var hp = m.Hp;
+        if (m.SourceHp is not null)
+        {
+            using var source = WeightFiles.ReadMask(scratch.Layout, Path.Combine(store.LevelDir(m.SourceHp, seed, level), RunStore.MaskFile));
+            if (Controls.MaskTransform(hp.Control) is not { } transform) return new Mask(scratch.Layout, source.Flat.clone());
+            return Apply(PruningStrategies.Get(transform, StrategyKind.MaskTransform), scratch, source, hp.Pruning, seed, level, member);
+        }
+        var strategy = PruningStrategies.Get(hp.Pruning.Strategy);
+        if (hp.OneShot)
+        {
+            using var dense = Mask.Dense(scratch.Layout);
+            WeightFiles.Load(scratch, Path.Combine(m.LevelDir(0), RunStore.FinalFile));
+            return Apply(strategy, scratch, dense, PruningRates.ForOneShot(hp.Pruning, level), seed, level, member);
+        }
+        using var previous = WeightFiles.ReadMask(scratch.Layout, Path.Combine(m.LevelDir(level - 1), RunStore.MaskFile));
+        WeightFiles.Load(scratch, Path.Combine(m.LevelDir(level - 1), RunStore.FinalFile));
+        return Apply(strategy, scratch, previous, hp.Pruning, seed, level, member);
+    }
+
+    /// <summary>Runs a strategy with a generator (and training batches) of its own, seeded by seed, strategy and level.</summary>
+    private Mask Apply(PruningStrategy strategy, IModel model, Mask current, PruningHparams hp, long seed, int level, int member)
+    {
+        using var rng = new Generator(Seeds.For(seed, $"{strategy.Name}-level-{level}"));
+        using var batchRng = new Generator(Seeds.For(seed, $"{strategy.Name}-batches-level-{level}"));
+        var train = data.Train;
+        BatchSource batches = count =>
+        {
+            using var idx = randint(0, train.Count, [count], generator: batchRng).to(train.Images.device);
+            return (train.Images.index_select(0, idx), train.Labels.index_select(0, idx));
+        };
+        return strategy.Create().Prune(new PruningContext(model, current, hp, level, member, rng, batches));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Lth.Foundations;
+using Lth.Init;
+using Lth.Models;
+using Lth.Native;
+using Lth.Pruning;
+using Lth.Training;
+using static TorchSharp.torch;
+
+namespace Lth.Experiments;
+
+/// <summary>
+/// Stores what one member's level produced, in the order that makes a killed run safe: trained weights,
+/// metrics, optimizer state (carry), winner statistics, and last the <c>summary.json</c> that marks the level
+/// complete. Works on one-member copies (<paramref name="solo"/>, <paramref name="soloStart"/>), so a cohort
+/// member's files are those of its solo run.
+/// </summary>
+internal sealed class LevelRecorder(IModel solo, IModel soloStart)
+{
+    private static readonly JsonSerializerOptions WinnerJson = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>What the level loop hands over for member <c>j</c> of the cohort model.</summary>
+    public sealed record Trained(IModel Model, Mask Mask, Tensor LevelStart, int Member, MemberResult Result,
+                                 IFlatOptimizer? Optimizer, long StartIteration, long Iterations, double WallSeconds, int CohortSize);
+
+    public LevelSummary Record(RunMember m, long seed, int level, Trained t)
+    {
+        var levelDir = m.LevelDir(level);
+        Directory.CreateDirectory(levelDir);
+        using (no_grad())
+        {
+            CohortCopy.ModelMember(t.Model, t.Member, solo, 0);
+            CohortCopy.Member(t.LevelStart, t.Model.Layout, t.Member, soloStart.Flat, soloStart.Layout, 0);
+        }
+        using var mask = Mask.Dense(solo.Layout);
+        using (no_grad()) CohortCopy.Member(t.Mask.Flat, t.Model.Layout, t.Member, mask.Flat, solo.Layout, 0);
+        WeightFiles.Save(solo, Path.Combine(levelDir, RunStore.FinalFile));
+        MetricsCsv.Save(Path.Combine(levelDir, RunStore.MetricsFile), t.Result.Metrics);
+        if (t.Optimizer is not null) WeightFiles.SaveTensors(t.Optimizer.State(), Path.Combine(levelDir, RunStore.OptimizerFile));
+        var winners = WinnerStatistics.Compute(soloStart, solo, mask, Initializers.Parse(m.Hp.Model.Init));
+        AtomicFile.WriteText(Path.Combine(levelDir, RunStore.WinnersFile), JsonSerializer.Serialize(winners, WinnerJson));
+        var summary = Summarize(m, seed, level, mask, t);
+        AtomicFile.WriteText(RunStore.SummaryIn(levelDir), summary.ToJson());
+        return summary;
+    }
+
+    private static LevelSummary Summarize(RunMember m, long seed, int level, Mask mask, Trained t)
+    {
+        var r = t.Result;
+        long? es = r.EarlyStopIteration;
+        return new LevelSummary
+        {
+            Level = level,
+            Seed = seed,
+            Hash = Hparams.Hash(m.Hp),
+            Init = m.Hp.Model.Init,
+            Control = ChoiceText.Of(m.Hp.Control),
+            Density = mask.WeightDensity(0),
+            LayerDensity = mask.LayerDensities(0),
+            EarlyStopIteration = es,
+            TestAccuracyAtEarlyStop = es is long e ? r.TestAccuracyAt(e) : null,
+            ValLossAtEarlyStop = es is long e2 ? r.Metrics.First(x => x.Split == "val" && x.Iteration == e2).Loss : null,
+            FinalTestAccuracy = r.Last("test")?.Accuracy,
+            FinalValAccuracy = r.Last("val")?.Accuracy,
+            FinalTrainLoss = r.Last("train")?.Loss,
+            Diverged = r.Diverged,
+            DivergedAt = r.DivergedAt,
+            StartIteration = t.StartIteration,
+            Iterations = t.Iterations,
+            WallSeconds = t.WallSeconds,
+            Threads = TorchRuntime.Threads,
+            CohortSize = t.CohortSize,
+        };
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Lth.Data;
+using Lth.Foundations;
+using Lth.Init;
+using Lth.Models;
+using Lth.Pruning;
+using Lth.Training;
+
+namespace Lth.Experiments;
+
+/// <summary>
+/// Connects the registries to the hparams: which flags hold specs and how each is written canonically (so that
+/// one scheme, model or strategy spelled several ways is one run), and the rules between fields that need a
+/// registry. Foundations declares the hooks and uses no other layer; this file, run once when the library
+/// loads, fills them.
+/// </summary>
+internal static class Registrations
+{
+#pragma warning disable CA2255 // a library's module initializer is the point here: every entry path (flags, presets, JSON) sees canonical specs
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register()
+    {
+        Hparams.RegisterSpec("dataset", name => DatasetSources.Get(name).Name);
+        Hparams.RegisterSpec("model", ModelRegistry.Canonical);
+        Hparams.RegisterSpec("activation", a => Activation.Parse(a).Spec);
+        Hparams.RegisterSpec("init", Initializers.Canonical);
+        Hparams.RegisterSpec("bias-init", b => BiasInit.Parse(b).Spec);
+        Hparams.RegisterSpec("transfer-from", s => s.Length == 0 ? "" : Initializers.Canonical(s));
+        Hparams.RegisterSpec("optimizer", Optimizers.Canonical);
+        Hparams.RegisterSpec("steps", s => Positive(Step.Parse(s, "steps")));
+        Hparams.RegisterSpec("eval-every", s => Positive(Step.Parse(s, "eval-every")));
+        Hparams.RegisterSpec("rewind", s => Step.Parse(s, "rewind").ToString());
+        Hparams.RegisterSpec("strategy", PruningStrategies.Canonical);
+        Hparams.RegisterSpec("rates", PruningRates.Canonical);
+
+        Hparams.RegisterCheck("model", ModelUsesItsFlags);
+        Hparams.RegisterCheck("prune", GlobalScopeHonoursRates);
+        Hparams.RegisterCheck("strategy", PruningStrategies.CheckFlags);
+    }
+
+    private static string Positive(Step s) =>
+        s.Count > 0 ? s.ToString() : throw new FormatException($"'{s}' must be > 0");
+
+    /// <summary>A model flag that the chosen architecture does not use is refused, not ignored (nor hashed).</summary>
+    private static void ModelUsesItsFlags(LotteryHparams hp)
+    {
+        var family = ModelRegistry.Family(hp.Model.Name);
+        var d = new LotteryHparams();
+        if (!family.UsesActivation && hp.Model.Activation != d.Model.Activation)
+            throw new HparamsException($"--activation: {family.Name} does not use it (its nonlinearity is fixed); leave it at {d.Model.Activation}");
+        if (!family.UsesBias && hp.Model.Bias != d.Model.Bias)
+            throw new HparamsException($"--bias: {family.Name} does not use it; leave it at {d.Model.Bias.ToString().ToLowerInvariant()}");
+        if (!family.HasConv && hp.Pruning.RateConv != d.Pruning.RateConv)
+            throw new HparamsException($"--rate-conv: {family.Name} has no convolutional layers");
+    }
+
+    /// <summary>
+    /// Global pruning ranks every pruned tensor but the output layer together at <c>--rate</c>: per-tensor rates
+    /// cannot be honoured there, so they are refused rather than ignored.
+    /// </summary>
+    private static void GlobalScopeHonoursRates(LotteryHparams hp)
+    {
+        var p = hp.Pruning;
+        if (p.Scope != PruneScope.Global) return;
+        if (p.Rates.Length > 0)
+            throw new HparamsException("--rates: per-tensor rates cannot be honoured by --prune global (one ranking at --rate); use --prune layerwise");
+        if (ModelRegistry.Family(hp.Model.Name).HasConv && p.RateConv != p.Rate)
+            throw new HparamsException(string.Create(CultureInfo.InvariantCulture,
+                $"--rate-conv: --prune global ranks conv and hidden layers together at --rate {p.Rate}; --rate-conv {p.RateConv} cannot be honoured (set it equal or use --prune layerwise)"));
+    }
+}

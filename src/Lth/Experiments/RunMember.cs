@@ -1,0 +1,34 @@
+using Lth.Foundations;
+using Lth.Training;
+using static TorchSharp.torch;
+
+namespace Lth.Experiments;
+
+/// <summary>The state of one run (one member of a cohort, or a solo run) while <see cref="LotteryRunner"/> runs it.</summary>
+internal sealed class RunMember(LotteryHparams hp, string seedDir, int lastLevel) : IDisposable
+{
+    public LotteryHparams Hp { get; } = hp;
+    public string SeedDir { get; } = seedDir;
+    /// <summary>Held while this process runs the member; null when another process holds it.</summary>
+    public RunLock? Lock { get; set; }
+    /// <summary>For controls and transfer: the run whose masks this one uses.</summary>
+    public LotteryHparams? SourceHp { get; set; }
+    /// <summary>The last level to run (earlier when the source run diverged).</summary>
+    public int LastLevel { get; set; } = lastLevel;
+    /// <summary>The iteration-0 weights, named (see <see cref="InitialWeights"/>).</summary>
+    public Dictionary<string, Tensor> Initial { get; set; } = new();
+    public List<LevelSummary> Summaries { get; } = new();
+    /// <summary>No more levels to run: finished, diverged, or held by another process.</summary>
+    public bool Ended { get; set; }
+    /// <summary>With --optimizer-state carry (solo runs only): the optimizer continued from level to level.</summary>
+    public IFlatOptimizer? Carried { get; set; }
+
+    public string LevelDir(int level) => RunStore.LevelDirIn(SeedDir, level);
+
+    public void Dispose()
+    {
+        foreach (var t in Initial.Values) t.Dispose();
+        Carried?.Dispose();
+        Lock?.Dispose();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Lth.Foundations;
+
+/// <summary>
+/// The one owner of the run store's layout — every folder and file name below the runs root:
+/// <code>
+/// &lt;root&gt;/lottery_&lt;hash&gt;/hparams.json
+///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors
+///                              level_&lt;L&gt;/mask.safetensors, final.safetensors, metrics.csv, winners.json,
+///                                         optimizer.safetensors, summary.json
+/// </code>
+/// A level is complete exactly when its <c>summary.json</c> exists (written last, atomically). The runner, export,
+/// eval and the report all find files through this type.
+/// </summary>
+public sealed class RunStore(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary><c>$LTH_RUNS</c> if set, else <c>./runs</c>.</summary>
+    public static string DefaultRoot => Environment.GetEnvironmentVariable("LTH_RUNS") is { Length: > 0 } r ? r : "runs";
+
+    public const string RunPrefix = "lottery_";
+    public const string SeedPrefix = "seed_";
+    public const string LevelPrefix = "level_";
+    public const string HparamsFile = "hparams.json";
+    public const string InitFile = "init.safetensors";
+    public const string MaskFile = "mask.safetensors";
+    public const string FinalFile = "final.safetensors";
+    public const string MetricsFile = "metrics.csv";
+    public const string SummaryFile = "summary.json";
+    public const string WinnersFile = "winners.json";
+    public const string OptimizerFile = "optimizer.safetensors";
+    public static string RewindFile(long iteration) => $"rewind_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
+
+    /// <summary>
+    /// The run's folder: <c>lottery_&lt;hash&gt;</c> of its canonical hparams — or, when only that exists, the folder
+    /// of a run stored by an earlier lth under a non-canonical spelling of the same hparams (so it is still found).
+    /// </summary>
+    public string RunDir(LotteryHparams hp)
+    {
+        var hash = Hparams.Hash(hp);
+        var dir = Path.Combine(Root, RunPrefix + hash);
+        return Directory.Exists(dir) || !LegacyDirs().TryGetValue(hash, out var legacy) ? dir : legacy;
+    }
+
+    public string SeedDir(LotteryHparams hp, long seed) => SeedDirIn(RunDir(hp), seed);
+    public string LevelDir(LotteryHparams hp, long seed, int level) => LevelDirIn(SeedDir(hp, seed), level);
+
+    public static string SeedDirIn(string runDir, long seed) => Path.Combine(runDir, SeedPrefix + seed.ToString(CultureInfo.InvariantCulture));
+    public static string LevelDirIn(string seedDir, int level) => Path.Combine(seedDir, LevelPrefix + level.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The seed of a <c>seed_&lt;s&gt;</c> folder, or null for any other name.</summary>
+    public static long? SeedOf(string dir) =>
+        Path.GetFileName(dir) is { } n && n.StartsWith(SeedPrefix, StringComparison.Ordinal)
+        && long.TryParse(n[SeedPrefix.Length..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : null;
+
+    /// <summary>The level of a <c>level_&lt;L&gt;</c> folder, or null for any other name.</summary>
+    public static int? LevelOf(string dir) =>
+        Path.GetFileName(dir) is { } n && n.StartsWith(LevelPrefix, StringComparison.Ordinal)
+        && int.TryParse(n[LevelPrefix.Length..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : null;
+
+    /// <summary>The summary file of a level folder.</summary>
+    public static string SummaryIn(string levelDir) => Path.Combine(levelDir, SummaryFile);
+
+    public bool IsLevelDone(LotteryHparams hp, long seed, int level) => File.Exists(SummaryIn(LevelDir(hp, seed, level)));
+
+    /// <summary>Levels 0.. that are complete, in order, stopping at the first missing one.</summary>
+    public int CompletedLevels(LotteryHparams hp, long seed)
+    {
+        int l = 0;
+        while (IsLevelDone(hp, seed, l)) l++;
+        return l;
+    }
+
+    /// <summary>
+    /// Whether levels 0..<paramref name="levels"/> of this run need no more work: all are done, or an
+    /// earlier level diverged (a diverged run ends at that level).
+    /// </summary>
+    public bool IsRunComplete(LotteryHparams hp, long seed, int levels)
+    {
+        var seedDir = SeedDir(hp, seed);
+        for (int l = 0; l <= levels; l++)
+        {
+            var path = SummaryIn(LevelDirIn(seedDir, l));
+            if (!File.Exists(path)) return false;
+            if (LevelSummary.Load(path).Diverged) return true;
+        }
+        return true;
+    }
+
+    private Dictionary<string, string>? legacy;
+
+    /// <summary>Canonical hash → folder, for run folders whose name is not their canonical hash (read once).</summary>
+    private Dictionary<string, string> LegacyDirs()
+    {
+        if (legacy is not null) return legacy;
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Directory.Exists(Root))
+            foreach (var dir in Directory.EnumerateDirectories(Root, RunPrefix + "*").Order(StringComparer.Ordinal))
+            {
+                var file = Path.Combine(dir, HparamsFile);
+                if (!File.Exists(file)) continue;
+                string hash;
+                try { hash = Hparams.Hash(Hparams.FromJson(File.ReadAllText(file), source: file)); }
+                catch (Exception e) when (e is HparamsException or IOException) { continue; }
+                if (Path.GetFileName(dir) != RunPrefix + hash) found.TryAdd(hash, dir);
+            }
+        return legacy = found;
+    }
+}
