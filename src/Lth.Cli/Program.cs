@@ -11,6 +11,7 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     ExportCommand.Create(),
     EvalCommand.Create(),
     InitsCommand.Create(),
+    StrategiesCommand.Create(),
     ReportCommand.Create(),
 };
 

@@ -15,6 +15,11 @@ public class CliTests
     [InlineData("run --preset synthetic-tiny --steps 5 ", "steps")]
     [InlineData("run --preset synthetic-tiny --device cuda", "--device cuda: CUDA is not available")]
     [InlineData("run --preset synthetic-tiny --device tpu", "--device")]
+    [InlineData("run --preset synthetic-tiny --model conv2 --activation leaky-relu:0.1", "--activation: conv2 does not use it")]
+    [InlineData("run --preset synthetic-tiny --strategy magnitud", "--strategy")]
+    [InlineData("run --preset synthetic-tiny --control reinitt", "--control")]
+    [InlineData("run --preset synthetic-tiny --prune global --rates fc1=0.3", "--rates")]
+    [InlineData("sweep --preset synthetic-tiny --prune global --rates fc1=0.3,fc2=0.3", "--rates")]
     public void UserMistakesGiveOneLineNamingTheProblemAndExitCode2(string args, string named)
     {
         using var dir = new TempDir();
