@@ -1,5 +1,4 @@
 using Lth.Data;
-using Lth.Foundations;
 using Lth.Init;
 
 namespace Lth.Cli;

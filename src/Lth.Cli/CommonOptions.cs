@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lth.Experiments;
 using Lth.Native;
-using Lth.Foundations;
 
 namespace Lth.Cli;
 

@@ -1,6 +1,5 @@
 using Lth.Data;
 using Lth.Experiments;
-using Lth.Foundations;
 
 namespace Lth.Cli;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Lth.Experiments;
-using Lth.Foundations;
 
 namespace Lth.Cli;
 

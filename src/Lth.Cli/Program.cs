@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Lth.Cli;
 using Lth.Cli.Commands;
+using Lth.Cli;
 
 var root = new RootCommand("lth: lottery-ticket experiments — how does initialization change the search for winning tickets?")
 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Lth.Experiments;
 using Spectre.Console;
-using Lth.Foundations;
 
 namespace Lth.Cli;
 

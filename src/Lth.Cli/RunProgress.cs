@@ -4,7 +4,6 @@ using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
 using Spectre.Console;
-using Lth.Foundations;
 
 namespace Lth.Cli;
 

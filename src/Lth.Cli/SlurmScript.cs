@@ -1,4 +1,3 @@
-using Lth.Foundations;
 using System.Globalization;
 using System.Text;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Lth.Experiments;
 using Lth.Models;
 using Lth.Training;
-using Lth.Foundations;
 
 namespace Lth.Cli;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Lth.Experiments;
 using Spectre.Console;
-using Lth.Foundations;
 
 namespace Lth.Cli.Commands;
 

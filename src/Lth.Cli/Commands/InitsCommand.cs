@@ -6,7 +6,6 @@ using Lth.Models;
 using Lth.Native;
 using Lth.Reports;
 using Spectre.Console;
-using Lth.Foundations;
 
 namespace Lth.Cli.Commands;
 

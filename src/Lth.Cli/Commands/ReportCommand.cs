@@ -1,4 +1,3 @@
-using Lth.Foundations;
 using System.CommandLine;
 using Lth.Native;
 using Lth.Reports;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lth.Experiments;
 using Spectre.Console;
-using Lth.Foundations;
 
 namespace Lth.Cli.Commands;
 

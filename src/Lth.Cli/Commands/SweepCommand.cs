@@ -5,7 +5,6 @@ using Lth.Experiments;
 using Lth.Native;
 using Lth.Reports;
 using Spectre.Console;
-using Lth.Foundations;
 
 namespace Lth.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using Lth.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Data;
 

@@ -1,5 +1,4 @@
 using Lth.Data;
-using Lth.Foundations;
 using Lth.Models;
 using Lth.Pruning;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Lth.Foundations;
 using Lth.Init;
 using Lth.Models;
 using Lth.Native;

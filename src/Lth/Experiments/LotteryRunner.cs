@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Lth.Data;
-using Lth.Foundations;
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;

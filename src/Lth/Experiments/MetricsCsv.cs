@@ -1,7 +1,6 @@
 using System.Globalization;
 using CsvHelper;
 using Lth.Training;
-using Lth.Foundations;
 
 namespace Lth.Experiments;
 

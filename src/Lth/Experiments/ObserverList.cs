@@ -1,7 +1,6 @@
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
-using Lth.Foundations;
 
 namespace Lth.Experiments;
 

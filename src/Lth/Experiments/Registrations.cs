@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Lth.Data;
-using Lth.Foundations;
 using Lth.Init;
 using Lth.Models;
 using Lth.Pruning;

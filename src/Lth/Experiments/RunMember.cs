@@ -1,4 +1,3 @@
-using Lth.Foundations;
 using Lth.Training;
 using static TorchSharp.torch;
 

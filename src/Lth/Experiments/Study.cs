@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Lth.Foundations;
 
 namespace Lth.Experiments;
 

@@ -1,5 +1,4 @@
 using Lth.Data;
-using Lth.Foundations;
 
 namespace Lth.Experiments;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lth.Foundations;
 
 namespace Lth.Experiments;
 

@@ -1,6 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lth.Foundations;
+using System.Text.Json;
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;

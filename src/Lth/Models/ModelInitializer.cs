@@ -1,7 +1,6 @@
 using Lth.Experiments;
 using Lth.Init;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Models;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lth.Foundations;
 using static TorchSharp.torch;
 
 namespace Lth.Models;

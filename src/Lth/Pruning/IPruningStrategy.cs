@@ -1,4 +1,3 @@
-using Lth.Foundations;
 using Lth.Models;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lth.Foundations;
 using Lth.Models;
 
 namespace Lth.Pruning;

@@ -1,4 +1,3 @@
-using Lth.Foundations;
 
 namespace Lth.Pruning;
 

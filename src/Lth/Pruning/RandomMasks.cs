@@ -1,6 +1,5 @@
 using Lth.Models;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Pruning;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using CsvHelper;
 using Lth.Experiments;
-using Lth.Foundations;
 
 namespace Lth.Reports;
 

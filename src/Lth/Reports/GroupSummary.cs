@@ -1,5 +1,4 @@
 using Lth.Experiments;
-using Lth.Foundations;
 
 namespace Lth.Reports;
 

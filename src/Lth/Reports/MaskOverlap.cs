@@ -1,7 +1,6 @@
 using System.Numerics;
 using Lth.Experiments;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Reports;
 

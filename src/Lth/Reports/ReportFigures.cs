@@ -1,6 +1,5 @@
 using System.Globalization;
 using ScottPlot;
-using Lth.Foundations;
 
 namespace Lth.Reports;
 

@@ -6,7 +6,6 @@ using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Reports;
 

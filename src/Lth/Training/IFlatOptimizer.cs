@@ -1,6 +1,5 @@
 using Lth.Experiments;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Training;
 

@@ -4,7 +4,6 @@ using Lth.Models;
 using Lth.Pruning;
 using TorchSharp;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Training;
 

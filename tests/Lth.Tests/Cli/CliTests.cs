@@ -1,4 +1,3 @@
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Cli;
 

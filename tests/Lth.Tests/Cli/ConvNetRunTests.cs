@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Lth.Tests.Data;
-using Lth.Tests.Support;
-using Lth.Foundations;
 
 namespace Lth.Tests.Cli;
 

@@ -1,6 +1,4 @@
 using Lth.Cli;
-using Lth.Foundations;
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Cli;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Lth.Experiments;
-using Lth.Tests.Support;
-using Lth.Foundations;
 
 namespace Lth.Tests.Cli;
 

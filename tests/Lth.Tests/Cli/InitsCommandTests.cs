@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lth.Init;
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Cli;
 

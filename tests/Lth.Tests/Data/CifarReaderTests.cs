@@ -2,7 +2,6 @@ using Lth.Data;
 using TorchSharp;
 using static Lth.Tests.Data.DataFiles;
 
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Data;
 

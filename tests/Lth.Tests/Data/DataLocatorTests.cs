@@ -1,10 +1,7 @@
-using Lth.Foundations;
 using System.Net;
-using Xunit.Abstractions;
 using Lth.Data;
+using Xunit.Abstractions;
 using static Lth.Tests.Data.DataFiles;
-
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Data;
 

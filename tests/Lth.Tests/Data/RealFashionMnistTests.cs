@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Lth.Data;
 using Lth.Experiments;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Tests.Data;
 

@@ -2,7 +2,6 @@ using Lth.Data;
 using Lth.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Tests.Data;
 

@@ -1,6 +1,4 @@
 using Lth.Experiments;
-using Lth.Tests.Support;
-using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 

@@ -1,9 +1,7 @@
 using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
-using Lth.Tests.Support;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 

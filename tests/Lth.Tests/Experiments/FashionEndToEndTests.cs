@@ -2,8 +2,6 @@ using Lth.Data;
 using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
-using Lth.Tests.Support;
-using Lth.Foundations;
 
 namespace Lth.Tests.Experiments;
 

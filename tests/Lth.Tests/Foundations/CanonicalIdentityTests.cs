@@ -1,6 +1,4 @@
 using Lth.Experiments;
-using Lth.Foundations;
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Foundations;
 

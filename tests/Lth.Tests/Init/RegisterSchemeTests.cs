@@ -1,8 +1,6 @@
 using Lth.Experiments;
-using Lth.Foundations;
 using Lth.Init;
 using Lth.Models;
-using Lth.Tests.Support;
 using static TorchSharp.torch;
 
 namespace Lth.Tests.Init;

@@ -2,7 +2,6 @@ using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Tests.Pruning;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lth.Experiments;
-using Lth.Foundations;
 
 namespace Lth.Tests.Reports;
 

@@ -1,8 +1,6 @@
-using Lth.Foundations;
 using System.Text;
 using Lth.Init;
 using Lth.Reports;
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Reports;
 

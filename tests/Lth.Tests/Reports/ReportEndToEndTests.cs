@@ -2,8 +2,6 @@ using System.Text.RegularExpressions;
 using Lth.Experiments;
 using Lth.Reports;
 using Lth.Tests.Experiments;
-using Lth.Tests.Support;
-using Lth.Foundations;
 
 namespace Lth.Tests.Reports;
 

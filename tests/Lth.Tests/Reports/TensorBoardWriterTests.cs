@@ -3,8 +3,6 @@ using System.Text;
 using Lth.Experiments;
 using Lth.Reports;
 using Lth.Tests.Experiments;
-using Lth.Tests.Support;
-using Lth.Foundations;
 
 namespace Lth.Tests.Reports;
 

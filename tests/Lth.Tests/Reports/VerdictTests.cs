@@ -1,6 +1,4 @@
-using Lth.Foundations;
 using Lth.Reports;
-using Lth.Tests.Support;
 
 namespace Lth.Tests.Reports;
 

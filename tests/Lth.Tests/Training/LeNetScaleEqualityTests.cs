@@ -2,10 +2,8 @@ using Lth.Data;
 using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
-using Lth.Tests.Support;
 using Lth.Training;
 using static TorchSharp.torch;
-using Lth.Foundations;
 
 namespace Lth.Tests.Training;
 

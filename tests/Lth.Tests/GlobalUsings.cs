@@ -1,0 +1,3 @@
+// Every test may use the foundations layer and the test support helpers.
+global using Lth.Foundations;
+global using Lth.Tests.Support;
