@@ -3,7 +3,7 @@
 N iterations (default 1000 = about one epoch), the data in one tensor and batches as index slices,
 exactly as lth trains. Prints one line: 'pytorch threads=T iterations=N seconds=S final_loss=L'.
 
-Run with Debian's python3-torch and OpenBLAS (see ../shared/TORCHSHARP-NOTES.md):
+Run with Debian's python3-torch and OpenBLAS (see docs/torchsharp.md):
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_lenet_epoch.py --threads 1
 """
 import argparse, gzip, struct, time

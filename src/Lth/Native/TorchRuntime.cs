@@ -5,7 +5,7 @@ namespace Lth.Native;
 
 /// <summary>
 /// Process-wide engine set-up: glibc malloc tuning (worth 25–30% per step, see
-/// TORCHSHARP-NOTES.md) and the number of libtorch threads. Call once, before the first tensor.
+/// docs/torchsharp.md) and the number of libtorch threads. Call once, before the first tensor.
 /// </summary>
 public static partial class TorchRuntime
 {

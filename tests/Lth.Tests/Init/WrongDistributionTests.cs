@@ -13,7 +13,7 @@ public class WrongDistributionTests
     [Fact]
     public void TorchSharp_xavier_normal_is_rejected_as_a_normal()
     {
-        // TorchSharp 0.107's nn.init.xavier_normal_ draws a uniform distribution (see TORCHSHARP-NOTES.md).
+        // TorchSharp 0.107's nn.init.xavier_normal_ draws a uniform distribution (see docs/torchsharp.md).
         using var t = torch.empty(Linear);
         using (torch.no_grad()) torch.nn.init.xavier_normal_(t);
         double[] x = Values(t);
