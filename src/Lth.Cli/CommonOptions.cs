@@ -25,8 +25,8 @@ public sealed class CommonOptions
     }
 
     /// <summary>A TensorBoard writer for the run at <paramref name="seedDir"/> when --tensorboard is given.</summary>
-    public Reports.TensorBoardWriter? TensorBoardFor(ParseResult r, string seedDir) =>
-        r.GetValue(TensorBoard) ? new Reports.TensorBoardWriter(Path.Combine(seedDir, "tensorboard")) : null;
+    public Experiments.TensorBoardWriter? TensorBoardFor(ParseResult r, string seedDir) =>
+        r.GetValue(TensorBoard) ? new Experiments.TensorBoardWriter(Path.Combine(seedDir, "tensorboard")) : null;
 
     public void Apply(ParseResult r)
     {

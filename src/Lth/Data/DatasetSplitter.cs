@@ -1,4 +1,3 @@
-using Lth.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Lth.Experiments;
 using static TorchSharp.torch;
 
 namespace Lth.Reports;

@@ -1,4 +1,3 @@
-using Lth.Experiments;
 
 namespace Lth.Reports;
 

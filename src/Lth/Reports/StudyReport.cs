@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Lth.Experiments;
 
 namespace Lth.Reports;
 

@@ -1,4 +1,3 @@
-using Lth.Experiments;
 using Lth.Init;
 using static TorchSharp.torch;
 

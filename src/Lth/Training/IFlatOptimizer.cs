@@ -1,4 +1,3 @@
-using Lth.Experiments;
 using static TorchSharp.torch;
 
 namespace Lth.Training;

@@ -1,5 +1,4 @@
 using Lth.Data;
-using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
 using TorchSharp;
@@ -62,63 +61,25 @@ public sealed class Trainer
         optimizer ??= fresh!;
         using var lossSum = zeros(k, dtype: ScalarType.Float64, device: model.Device);
         long lossCount = 0;
-        var train = data.Train;
-        long n = train.Count;
-        Tensor? perm = null;
-        long permEpoch = -1;
-        bool gradIsZero = false;
+        using var order = new DataOrder(seed, data.Train.Count, data.Train.Labels.device);
+        var step = new StepState(optimizer, mask);
 
         model.Training = true;
         model.UseMask(mask);   // the model may skip pruned weights; released in finally
         if (fresh is FusedAdam own) own.SkipPruned(mask.Flat);   // only a fresh optimizer may leave pruned moments behind
         using var pruned = optimizer is IMaskedStep ? null : mask.PrunedPositions();   // masked after every step, computed once
+        step.Pruned = pruned;
         try
         {
             observer?.OnIteration(start, TotalIterations, model);
             Evaluate(model, results, start, lossSum, ref lossCount);
             observer?.OnEvaluated(start, TotalIterations, results);
-
             for (long it = start; it < TotalIterations; it++)
             {
                 ct.ThrowIfCancellationRequested();
-                long epoch = it / IterationsPerEpoch;
-                if (epoch != permEpoch)
-                {
-                    perm?.Dispose();
-                    using var gen = new Generator(Seeds.ForDataOrder(seed, epoch));
-                    perm = randperm(n, generator: gen).to(train.Labels.device);   // drawn on the CPU generator, used where the data is
-                    permEpoch = epoch;
-
-                }
-                long offset = (it % IterationsPerEpoch) * hp.Batch;
-                long b = Math.Min(hp.Batch, n - offset);
                 using (var scope = NewDisposeScope())
                 {
-                    var idx = perm!.narrow(0, offset, b);
-                    var x = train.Images.index_select(0, idx);
-                    if (augment)
-                    {
-                        // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
-                        using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                        x = Augmentation.CropAndFlip(x, rng);
-                    }
-                    var y = train.Labels.index_select(0, idx);
-                    if (!gradIsZero) model.FlatGrad.zero_();
-                    var logits = model.Forward(x);
-                    var memberLoss = MemberLosses(logits, y, k, b);
-                    memberLoss.sum().backward();
-                    model.AfterBackward();
-                    if (optimizer is IMaskedStep fused)
-                    {
-                        fused.StepMasked(model.Flat, model.FlatGrad, mask.Flat);   // update, mask and zero the gradient in one pass
-                        gradIsZero = true;
-                    }
-                    else
-                    {
-                        optimizer.Step(model.Flat, model.FlatGrad);
-                        mask.Apply(model.Flat, pruned);
-                        gradIsZero = false;
-                    }
+                    var memberLoss = TrainStep(model, step, order, it);
                     using (no_grad()) lossSum.add_(memberLoss.detach());
                     lossCount++;
                 }
@@ -134,10 +95,73 @@ public sealed class Trainer
         }
         finally
         {
-            perm?.Dispose();
             model.UseMask(null);
         }
         return results;
+    }
+
+    /// <summary>What carries from one step to the next: the optimizer, the mask, and whether the gradient is already zero.</summary>
+    private sealed class StepState(IFlatOptimizer optimizer, Mask mask)
+    {
+        public IFlatOptimizer Optimizer { get; } = optimizer;
+        public Mask Mask { get; } = mask;
+        public Tensor? Pruned { get; set; }
+        public bool GradIsZero { get; set; }
+    }
+
+    /// <summary>
+    /// The order of the training examples: a permutation per epoch drawn from (seed, epoch) on the CPU generator,
+    /// used where the data is. Independent of where training started, so a rewound level sees the same batches.
+    /// </summary>
+    private sealed class DataOrder(long seed, long count, Device device) : IDisposable
+    {
+        private Tensor? perm;
+        private long epoch = -1;
+
+        public Tensor For(long e)
+        {
+            if (e == epoch) return perm!;
+            perm?.Dispose();
+            using var gen = new Generator(Seeds.ForDataOrder(seed, e));
+            perm = randperm(count, generator: gen).to(device);
+            epoch = e;
+            return perm;
+        }
+
+        public void Dispose() => perm?.Dispose();
+    }
+
+    /// <summary>One optimizer step on iteration <paramref name="it"/>'s batch; returns each member's batch loss [K] (in the caller's dispose scope).</summary>
+    private Tensor TrainStep(IModel model, StepState s, DataOrder order, long it)
+    {
+        var train = data.Train;
+        long offset = (it % IterationsPerEpoch) * hp.Batch;
+        long b = Math.Min(hp.Batch, train.Count - offset);
+        var idx = order.For(it / IterationsPerEpoch).narrow(0, offset, b);
+        var x = train.Images.index_select(0, idx);
+        if (augment)
+        {
+            // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
+            using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            x = Augmentation.CropAndFlip(x, rng);
+        }
+        var y = train.Labels.index_select(0, idx);
+        if (!s.GradIsZero) model.FlatGrad.zero_();
+        var memberLoss = MemberLosses(model.Forward(x), y, model.Layout.Members, b);
+        memberLoss.sum().backward();
+        model.AfterBackward();
+        if (s.Optimizer is IMaskedStep fused)
+        {
+            fused.StepMasked(model.Flat, model.FlatGrad, s.Mask.Flat);   // update, mask and zero the gradient in one pass
+            s.GradIsZero = true;
+        }
+        else
+        {
+            s.Optimizer.Step(model.Flat, model.FlatGrad);
+            s.Mask.Apply(model.Flat, s.Pruned);
+            s.GradIsZero = false;
+        }
+        return memberLoss;
     }
 
     /// <summary>Mean cross-entropy of each member over its batch: [K].</summary>

@@ -2,9 +2,8 @@ using System.Buffers.Binary;
 using System.Text;
 using Lth.Experiments;
 using Lth.Reports;
-using Lth.Tests.Experiments;
 
-namespace Lth.Tests.Reports;
+namespace Lth.Tests.Experiments;
 
 public class TensorBoardWriterTests
 {

@@ -1,4 +1,4 @@
-namespace Lth.Experiments;
+namespace Lth.Foundations;
 
 /// <summary>
 /// Derives independent, reproducible generator seeds from a run seed, one stream per purpose

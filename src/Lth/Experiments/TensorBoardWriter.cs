@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
 using static TorchSharp.torch;
 
-namespace Lth.Reports;
+namespace Lth.Experiments;
 
 /// <summary>
 /// A lottery observer that writes TensorBoard event files (<c>events.out.tfevents.&lt;unix time&gt;.&lt;host&gt;</c> in the

@@ -1,4 +1,4 @@
-namespace Lth.Reports;
+namespace Lth.Experiments;
 
 /// <summary>CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and TFRecord's masked form.</summary>
 public static class Crc32C
