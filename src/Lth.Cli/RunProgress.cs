@@ -61,10 +61,11 @@ public sealed class LiveRunProgress(ProgressContext ctx, int levels, string labe
 }
 
 /// <summary>Progress for logs and pipes: one line per level.</summary>
-public sealed class LineRunProgress(TextWriter output) : ILotteryObserver
+public sealed class LineRunProgress(TextWriter output, Func<LevelSummary, string>? name = null) : ILotteryObserver
 {
+    /// <summary>One line per level; with <c>name</c> (sweeps) each line starts with the name of the run the level belongs to.</summary>
     public void OnLevelDone(LevelSummary s, bool skipped) =>
-        output.WriteLine(skipped
+        output.WriteLine((name is null ? "" : name(s) + " ") + (skipped
             ? $"level {s.Level}: done before ({s.Density * 100:0.0}% weights)"
-            : $"level {s.Level}: {s.Density * 100:0.0}% weights, early stop at it {s.EarlyStopIteration}, test acc {LiveRunProgress.Fmt(s.TestAccuracyAtEarlyStop)}, final {LiveRunProgress.Fmt(s.FinalTestAccuracy)}{(s.Diverged ? $", DIVERGED at it {s.DivergedAt}" : "")} ({s.WallSeconds:0.0} s)");
+            : $"level {s.Level}: {s.Density * 100:0.0}% weights, early stop at it {s.EarlyStopIteration}, test acc {LiveRunProgress.Fmt(s.TestAccuracyAtEarlyStop)}, final {LiveRunProgress.Fmt(s.FinalTestAccuracy)}{(s.Diverged ? $", DIVERGED at it {s.DivergedAt}" : "")} ({s.WallSeconds:0.0} s)"));
 }

@@ -9,12 +9,25 @@ namespace Lth.Cli;
 /// One progress display for a sweep run by worker processes: levels done of all levels (with ETA)
 /// and, per worker, its run, level and iteration — fed by the workers' protocol lines.
 /// </summary>
-public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, int alreadyDone, bool quiet)
+public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, int alreadyDone, bool quiet, IReadOnlyDictionary<int, int>? cohortSizes = null)
 {
+    private readonly IReadOnlyDictionary<int, int> cohorts = cohortSizes ?? new Dictionary<int, int>();
     private readonly object gate = new();
     private readonly Dictionary<int, (int Run, int Level, long It, long Total)> workers = new();
     private int done = alreadyDone;
     private readonly bool live = !quiet && AnsiConsole.Profile.Capabilities.Interactive;
+    private readonly Dictionary<(string Hash, long Seed), int> byRun = RunIndex(runs);
+
+    /// <summary>Plan index by (hash, seed): how a level reported by a cohort member finds its own run.</summary>
+    public static Dictionary<(string Hash, long Seed), int> RunIndex(IReadOnlyList<SweepRun> runs)
+    {
+        var index = new Dictionary<(string, long), int>();
+        for (int i = 0; i < runs.Count; i++) index.TryAdd((runs[i].Hash, runs[i].Seed), i);
+        return index;
+    }
+
+    /// <summary>"label seed S": how progress lines name a run.</summary>
+    public static string Name(SweepRun run) => $"{run.Label} seed {run.Seed.ToString(CultureInfo.InvariantCulture)}";
 
     public void OnLine(int worker, string line)
     {
@@ -36,9 +49,10 @@ public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, 
                     if (!skipped) done++;
                     if (!live && !quiet && !skipped)
                     {
+                        int run = m.Fields.Length >= 6 && byRun.TryGetValue((m.Fields[5], runs[m.Index].Seed), out var own) ? own : m.Index;
                         double density = double.Parse(m.Fields[1], CultureInfo.InvariantCulture), acc = double.Parse(m.Fields[2], CultureInfo.InvariantCulture);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"[{done}/{totalLevels}] {runs[m.Index].Label} seed {runs[m.Index].Seed} level {m.Fields[0]}: {density * 100:0.0}% weights, test acc {acc:0.0000}{(m.Fields.Length > 4 && m.Fields[4] == "1" ? " DIVERGED" : "")}"));
+                            $"[{done}/{totalLevels}] {Name(runs[run])} level {m.Fields[0]}: {density * 100:0.0}% weights, test acc {acc:0.0000}{(m.Fields[4] == "1" ? " DIVERGED" : "")}"));
                     }
                     break;
             }
@@ -71,7 +85,7 @@ public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, 
                             if (w >= tasks.Count) continue;
                             tasks[w].MaxValue = Math.Max(1, s.Total);
                             tasks[w].Value = s.It;
-                            tasks[w].Description = $"worker {w}: {Markup.Escape(runs[s.Run].Label)} seed {runs[s.Run].Seed} [grey]level {s.Level}[/]";
+                            tasks[w].Description = $"worker {w}: {Markup.Escape(Name(runs[s.Run]))}{(cohorts.TryGetValue(s.Run, out var size) && size > 1 ? $" and {size - 1} more (a cohort)" : "")} [grey]level {s.Level}[/]";
                         }
                     }
                     Thread.Sleep(250);

@@ -7,7 +7,8 @@ namespace Lth.Cli;
 
 /// <summary>
 /// The lines a sweep worker prints on stdout for its parent's progress display:
-/// <c>@start I</c>, <c>@it I LEVEL ITERATION TOTAL</c> (every 100 iterations), <c>@level I LEVEL DENSITY ACC SKIPPED</c>.
+/// <c>@start I</c>, <c>@it I LEVEL ITERATION TOTAL</c> (every 100 iterations), <c>@level I LEVEL DENSITY ACC SKIPPED DIVERGED HASH</c>, where I is the plan index the worker started and HASH names the
+/// run whose level this is (in a cohort, each member reports its own hash).
 /// </summary>
 public sealed class WorkerProtocol(int index, TextWriter output) : ILotteryObserver
 {
@@ -26,7 +27,7 @@ public sealed class WorkerProtocol(int index, TextWriter output) : ILotteryObser
 
     public void OnLevelDone(LevelSummary s, bool skipped)
     {
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"@level {index} {s.Level} {s.Density:R} {s.TestAccuracyAtEarlyStop ?? double.NaN:R} {(skipped ? 1 : 0)} {(s.Diverged ? 1 : 0)}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"@level {index} {s.Level} {s.Density:R} {s.TestAccuracyAtEarlyStop ?? double.NaN:R} {(skipped ? 1 : 0)} {(s.Diverged ? 1 : 0)} {s.Hash}"));
         output.Flush();
     }
 

@@ -63,7 +63,7 @@ public static class SweepCommand
                 if (ti < 0 || ti >= ex.Units.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{ex.Units.Count - 1})", ExitCodes.Usage);
                 common.Apply(r);
                 ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
-                { ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))) };
+                { ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))) };
                 ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
             }
@@ -83,7 +83,7 @@ public static class SweepCommand
             int n = r.GetValue(jobs);
             if (n < 1) return Cli.Fail("--jobs: must be >= 1", ExitCodes.Usage);
             if (!quiet) AnsiConsole.MarkupLine($"[bold]lth sweep[/] {Markup.Escape(name)}: {runs.Count} runs × levels 0..{levels}, {n} worker(s) → {Markup.Escape(store.Root)}");
-            int code = n == 1 ? RunInProcess(r, common, store, runs, levels, k, quiet, ct) : RunWorkers(r, common, store, runs, levels, n, quiet, ct);
+            int code = n == 1 ? RunInProcess(r, common, store, runs, levels, k, quiet, ct) : RunWorkers(r, common, store, runs, levels, n, k, quiet, ct);
             if (code != ExitCodes.Ok) return code;
             WriteComparison(GroupSummary.Of(SweepExecutor.Collect(store, runs, levels).Select(x => (x.Run.Label, x.Summary))));
             return ExitCodes.Ok;
@@ -110,21 +110,29 @@ public static class SweepCommand
         var ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
         {
             RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
-            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
         };
         ex.RunAll(0, ct);
         return Incomplete(store, runs, levels) == 0 ? ExitCodes.Ok
             : Cli.Fail($"{Incomplete(store, runs, levels)} runs are held by another lth process; run again when it is done", ExitCodes.Data);
     }
 
+    /// <summary>Names the run a level summary belongs to (in a cohort every member reports under its own name).</summary>
+    private static Func<LevelSummary, string> Namer(List<SweepRun> runs)
+    {
+        var index = SweepDisplay.RunIndex(runs);
+        return s => index.TryGetValue((s.Hash, s.Seed), out var i) ? SweepDisplay.Name(runs[i]) : $"run {s.Hash} seed {s.Seed}";
+    }
+
     private static int Incomplete(RunStore store, List<SweepRun> runs, int levels) => runs.Count(x => !store.IsRunComplete(x.Hparams, x.Seed, levels));
 
-    private static int RunWorkers(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int jobs, bool quiet, CancellationToken ct)
+    private static int RunWorkers(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int jobs, int k, bool quiet, CancellationToken ct)
     {
         int threads = r.GetValue(common.Threads) ?? Math.Max(1, Environment.ProcessorCount / jobs);
         var baseArgs = CommandLineArgs.Without("--jobs", "-j", "--threads");
         int totalLevels = runs.Count * (levels + 1);
-        var display = new SweepDisplay(runs, totalLevels, SweepExecutor.Collect(store, runs, levels).Count, quiet);
+        var cohortSizes = Cohorts.Group(runs, k).ToDictionary(g => g[0], g => g.Count);
+        var display = new SweepDisplay(runs, totalLevels, SweepExecutor.Collect(store, runs, levels).Count, quiet, cohortSizes);
         for (int round = 0; round < 3; round++)
         {
             var procs = new List<Process>();
