@@ -9,7 +9,7 @@ namespace Lth.Data;
 /// the training split is the first <see cref="DatasetHparams.TrainSubset"/> of the remaining
 /// images (all when 0); the test split the first <see cref="DatasetHparams.TestSubset"/> test
 /// images (all when 0). All three are normalized per channel with the mean and (population)
-/// standard deviation of the training split actually used.
+/// standard deviation of the training split actually used, or (<c>--inputs unit-range</c>) divided by 255.
 /// </summary>
 public static class DatasetSplitter
 {
@@ -33,7 +33,7 @@ public static class DatasetSplitter
 
         using var scope = torch.NewDisposeScope();
         var trainX = raw.Train.Images.narrow(0, 0, trainN).to_type(ScalarType.Float32);
-        var (mean, std) = ChannelStats(trainX);
+        var (mean, std) = hp.Inputs == InputScaling.Standardize ? ChannelStats(trainX) : UnitRange(raw);
         Dataset Make(Tensor images, Tensor labels, long start, long count, Tensor? asFloat = null)
         {
             var x = ((asFloat ?? images.narrow(0, start, count).to_type(ScalarType.Float32)) - mean) / std;
@@ -44,6 +44,14 @@ public static class DatasetSplitter
             Make(raw.Train.Images, raw.Train.Labels, 0, trainN, trainX),
             Make(raw.Train.Images, raw.Train.Labels, remaining, hp.Validation),
             Make(raw.Test.Images, raw.Test.Labels, 0, testN));
+    }
+
+    /// <summary>Pixels / 255 written as (x − 0) / 255; only 8-bit images have a unit range to scale to.</summary>
+    private static (Tensor Mean, Tensor Std) UnitRange(RawSplits raw)
+    {
+        if (raw.Train.Images.dtype != ScalarType.Byte)
+            throw new HparamsException($"--inputs unit-range: {raw.Name} is not stored as 8-bit pixels; use --inputs standardize");
+        return (torch.zeros(1), torch.full(1, 255f));
     }
 
     /// <summary>Per-channel mean and population std over [N, C, H, W], shaped [1, C, 1, 1]; a zero std becomes 1.</summary>

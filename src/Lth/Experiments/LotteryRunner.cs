@@ -141,7 +141,8 @@ public sealed class LotteryRunner
         var rewinder = level == 0 && rewindAt > 0
             ? new RewindSaver(rewindAt, active.Select(m => Path.Combine(m.SeedDir, RunStore.RewindFile(rewindAt))).ToList(), scratch)
             : null;
-        var results = trainer.Train(model, mask, start, new TrainingForwarder(observer, rewinder), ct, optimizer);
+        long dataOffset = Hp.DataOrder == DataOrderMode.Continuous ? level * trainer.TotalIterations : 0;
+        var results = trainer.Train(model, mask, start, new TrainingForwarder(observer, rewinder), ct, optimizer, dataOffset);
         double seconds = clock.Elapsed.TotalSeconds / k;   // wall time per member
 
         var recorder = new LevelRecorder(scratch, scratch2);

@@ -67,3 +67,21 @@ public static class ChoiceText
         return null;
     }
 }
+
+/// <summary>How pixels are fed to the network (<c>--inputs</c>).</summary>
+public enum InputScaling
+{
+    /// <summary>Standardized per channel with the mean and standard deviation of the training split used.</summary>
+    Standardize,
+    /// <summary>8-bit pixels divided by 255, so in [0, 1], not centred (the seed study's ToTensor()).</summary>
+    UnitRange,
+}
+
+/// <summary>Where each level's data order starts (<c>--data-order</c>).</summary>
+public enum DataOrderMode
+{
+    /// <summary>Every level replays the data order from its first epoch (Frankle &amp; Carbin; open_lth).</summary>
+    Restart,
+    /// <summary>The order continues across levels, as one training loop over all rounds would (the seed study).</summary>
+    Continuous,
+}

@@ -15,6 +15,9 @@ public sealed record DatasetHparams
     [Hparam("test-subset", "use only the first N test images (0 = all)")]
     public int TestSubset { get; init; }
 
+    [Hparam("inputs", "standardize | unit-range: standardize each channel with the training split's mean and std, or feed 8-bit pixels divided by 255 (the seed study)")]
+    public InputScaling Inputs { get; init; } = InputScaling.Standardize;
+
     [Hparam("augment", "standard augmentation of training batches: random crop (padding 4) and horizontal flip, drawn per epoch from the seed")]
     public bool Augment { get; init; }
 }

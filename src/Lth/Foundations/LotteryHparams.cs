@@ -23,6 +23,9 @@ public sealed record LotteryHparams
     [Hparam("optimizer-state", "fresh | carry: reset the optimizer at each level (Frankle & Carbin) or carry it across levels (the seed study's shared Adam)")]
     public OptimizerState OptimizerState { get; init; } = OptimizerState.Fresh;
 
+    [Hparam("data-order", "restart | continuous: each level replays the data order from its first epoch (Frankle & Carbin), or the order continues across levels (the seed study's one loop over all rounds)")]
+    public DataOrderMode DataOrder { get; init; } = DataOrderMode.Restart;
+
     [Hparam("transfer-from", "take each level's mask from the same run initialized with this scheme (ticket transfer); weights still from --init")]
     public string TransferFrom { get; init; } = "";
 }

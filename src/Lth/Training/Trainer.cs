@@ -52,8 +52,9 @@ public sealed class Trainer
     /// <param name="observer">Progress, snapshots and evaluations.</param>
     /// <param name="ct">Cancels between steps.</param>
     /// <param name="optimizer">An optimizer to continue (its state carried across levels); by default a fresh one.</param>
+    /// <param name="dataOffset">Iterations of data order consumed before this level (0 restarts the order; <c>--data-order continuous</c> passes level × iterations per level).</param>
     public MemberResult[] Train(IModel model, Mask mask, long start = 0, ITrainingObserver? observer = null, CancellationToken ct = default,
-                                IFlatOptimizer? optimizer = null)
+                                IFlatOptimizer? optimizer = null, long dataOffset = 0)
     {
         int k = model.Layout.Members;
         var results = Enumerable.Range(0, k).Select(_ => new MemberResult()).ToArray();
@@ -79,7 +80,7 @@ public sealed class Trainer
                 ct.ThrowIfCancellationRequested();
                 using (var scope = NewDisposeScope())
                 {
-                    var memberLoss = TrainStep(model, step, order, it);
+                    var memberLoss = TrainStep(model, step, order, it, dataOffset + it);
                     using (no_grad()) lossSum.add_(memberLoss.detach());
                     lossCount++;
                 }
@@ -132,13 +133,16 @@ public sealed class Trainer
         public void Dispose() => perm?.Dispose();
     }
 
-    /// <summary>One optimizer step on iteration <paramref name="it"/>'s batch; returns each member's batch loss [K] (in the caller's dispose scope).</summary>
-    private Tensor TrainStep(IModel model, StepState s, DataOrder order, long it)
+    /// <summary>
+    /// One optimizer step on iteration <paramref name="it"/> with the batch at data position <paramref name="position"/>;
+    /// returns each member's batch loss [K] (in the caller's dispose scope).
+    /// </summary>
+    private Tensor TrainStep(IModel model, StepState s, DataOrder order, long it, long position)
     {
         var train = data.Train;
-        long offset = (it % IterationsPerEpoch) * hp.Batch;
+        long offset = (position % IterationsPerEpoch) * hp.Batch;
         long b = Math.Min(hp.Batch, train.Count - offset);
-        var idx = order.For(it / IterationsPerEpoch).narrow(0, offset, b);
+        var idx = order.For(position / IterationsPerEpoch).narrow(0, offset, b);
         var x = train.Images.index_select(0, idx);
         if (augment)
         {

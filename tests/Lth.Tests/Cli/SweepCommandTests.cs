@@ -72,11 +72,11 @@ public class SweepCommandTests
         Assert.True(a.WaitForExit(TimeSpan.FromMinutes(3)) && b.WaitForExit(TimeSpan.FromMinutes(3)));
         // One may finish while the other still holds a run: it says so and exits 3; a rerun completes.
         Assert.All(new[] { (a.ExitCode, errA.Result), (b.ExitCode, errB.Result) }, x => Assert.True(x.ExitCode is 0 or 3, x.Item2));
-        var trained = Regex.Matches(outA.Result + outB.Result, @"^level \d+: \d", RegexOptions.Multiline).Count;
+        var trained = Regex.Matches(outA.Result + outB.Result, @"seed \d+ level \d+: \d", RegexOptions.Multiline).Count;
         Assert.Equal(4 * 3, trained);                                 // each of 12 levels trained exactly once
         var again = CliRunner.Run(dir, Study);
         Assert.Equal(0, again.ExitCode);
-        Assert.Equal(0, Regex.Matches(again.Stdout, @"^level \d+: \d", RegexOptions.Multiline).Count);
+        Assert.Equal(0, Regex.Matches(again.Stdout, @"seed \d+ level \d+: \d", RegexOptions.Multiline).Count);
     }
 
     [Fact]

@@ -24,6 +24,20 @@ public class DatasetSplitterTests
         (d.Images * std + mean)[TensorIndex.Colon, 0, 0, 0].round().to_type(ScalarType.Int64).data<long>().ToArray();
 
     [Fact]
+    public void UnitRangeInputsArePixelsOver255()
+    {
+        using var raw = Raw();
+        using var s = DatasetSplitter.Split(raw, new DatasetHparams { Validation = 10, Inputs = InputScaling.UnitRange });
+        var expected = raw.Train.Images.narrow(0, 0, 30).to_type(ScalarType.Float32) / 255f;
+        Assert.True(s.Train.Images.allclose(expected, rtol: 0, atol: 0), "train images are not pixel / 255");
+        Assert.Equal(249f / 255f, s.Test.Images.max().item<float>(), 6);   // 190 + 59 at most: not centred, not rescaled
+        Assert.True(s.Test.Images.min().item<float>() >= 0);
+        using var synthetic = new RawSplits("floats", new RawDataset(torch.rand(4, 1, 2, 2), torch.zeros(4, ScalarType.Int64), 2), new RawDataset(torch.rand(2, 1, 2, 2), torch.zeros(2, ScalarType.Int64), 2));
+        var e = Assert.Throws<HparamsException>(() => DatasetSplitter.Split(synthetic, new DatasetHparams { Validation = 1, Inputs = InputScaling.UnitRange }));
+        Assert.StartsWith("--inputs unit-range:", e.Message);
+    }
+
+    [Fact]
     public void ValidationIsTheEndOfTheTrainingFileAndDisjointFromTrain()
     {
         using var raw = Raw();

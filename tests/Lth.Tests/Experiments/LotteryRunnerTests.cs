@@ -154,4 +154,32 @@ public class LotteryRunnerTests
         Assert.Single(new LotteryRunner(store, hp, data).Run(2, 3, again));
         Assert.True(Assert.Single(again.Done).Skipped);
     }
+
+    [Fact]
+    public void AContinuousDataOrderChangesOnlyTheLevelsAfterTheFirst()
+    {
+        using var data = TinyData.Create();
+        using var a = new TempDir();
+        using var b = new TempDir();
+        var restart = Tiny();
+        var continuous = Tiny().With("data-order", "continuous");
+        Assert.NotEqual(Hparams.Hash(restart), Hparams.Hash(continuous));
+        new LotteryRunner(new RunStore(a), restart, data).Run(1, 1);
+        new LotteryRunner(new RunStore(b), continuous, data).Run(1, 1);
+        byte[] Metrics(string root, LotteryHparams hp, int level) => File.ReadAllBytes(Path.Combine(new RunStore(root).LevelDir(hp, 1, level), RunStore.MetricsFile));
+        Assert.Equal(Metrics(a, restart, 0), Metrics(b, continuous, 0));      // level 0 starts the order in both
+        Assert.NotEqual(Metrics(a, restart, 1), Metrics(b, continuous, 1));   // level 1 continues it, not restarts
+    }
+
+    [Fact]
+    public void TheSeedProtocolPresetIsTheSeedsLoop()
+    {
+        var hp = Preset.Get("seed-protocol").Hparams;
+        Assert.Equal("leaky-relu:0.05", hp.Model.Activation);
+        Assert.Equal(InputScaling.UnitRange, hp.Dataset.Inputs);
+        Assert.Equal(DataOrderMode.Continuous, hp.DataOrder);
+        Assert.Equal(OptimizerState.Carry, hp.OptimizerState);
+        foreach (var study in new[] { "seed-study", "seed-study-fashion", "seed-study-quick" })
+            Assert.Equal("leaky-relu:0.05", Study.Load(study).Base.Model.Activation);
+    }
 }
