@@ -24,6 +24,7 @@ public static class RunCommand
             int n = r.GetValue(levels) ?? preset?.Levels ?? 0;
             if (n < 0) return Cli.Fail("--levels: must be >= 0", ExitCodes.Usage);
             long s = r.GetValue(seed);
+            if (s < 0) return Cli.Fail($"--seed: {s} is negative; seeds are >= 0", ExitCodes.Usage);
             bool quiet = r.GetValue(common.Quiet);
             common.Apply(r);
             var store = common.Store(r);

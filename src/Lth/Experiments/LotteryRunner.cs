@@ -105,7 +105,9 @@ public sealed class LotteryRunner
         var hparamsPath = Path.Combine(runDir, RunStore.HparamsFile);
         if (!File.Exists(hparamsPath)) AtomicFile.WriteText(hparamsPath, Hparams.ToJson(m.Hp));
         m.Lock = RunLock.TryAcquire(m.SeedDir);
-        if (m.Lock is null) m.Ended = true;   // another process runs this member
+        if (m.Lock is null) { m.Ended = true; return; }   // another process runs this member
+        // Holding the lock, no one else writes here: a temporary file left by a killed write is stale.
+        foreach (var stale in Directory.EnumerateFiles(m.SeedDir, ".*.tmp-*", SearchOption.AllDirectories)) File.Delete(stale);
     }
 
     /// <summary>Whether the member skips this level: past its last level, or done before (then its summary is taken as is).</summary>

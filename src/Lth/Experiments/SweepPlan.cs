@@ -76,6 +76,7 @@ public static class SweepPlan
             else throw new HparamsException($"--seeds: '{part}' is not a seed or range like 1-5");
         }
         if (seeds.Count == 0) throw new HparamsException("--seeds: no seeds given");
+        if (seeds.FirstOrDefault(x => x < 0) is var neg and < 0) throw new HparamsException($"--seeds: {neg} is negative; seeds are >= 0");
         return seeds.Distinct().ToList();
     }
 }

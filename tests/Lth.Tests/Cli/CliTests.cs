@@ -16,6 +16,8 @@ public class CliTests
     [InlineData("run --preset synthetic-tiny --device tpu", "--device")]
     [InlineData("run --preset synthetic-tiny --model conv2 --activation leaky-relu:0.1", "--activation: conv2 does not use it")]
     [InlineData("run --preset synthetic-tiny --strategy magnitud", "--strategy")]
+    [InlineData("run --preset synthetic-tiny --seed=-1", "--seed")]
+    [InlineData("sweep --preset synthetic-tiny --seeds=-2", "--seeds")]
     [InlineData("run --preset synthetic-tiny --control reinitt", "--control")]
     [InlineData("run --preset synthetic-tiny --prune global --rates fc1=0.3", "--rates")]
     [InlineData("sweep --preset synthetic-tiny --prune global --rates fc1=0.3,fc2=0.3", "--rates")]
