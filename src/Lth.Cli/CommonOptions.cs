@@ -26,7 +26,7 @@ public sealed class CommonOptions
 
     /// <summary>A TensorBoard writer for the run at <paramref name="seedDir"/> when --tensorboard is given.</summary>
     public Experiments.TensorBoardWriter? TensorBoardFor(ParseResult r, string seedDir) =>
-        r.GetValue(TensorBoard) ? new Experiments.TensorBoardWriter(Path.Combine(seedDir, "tensorboard")) : null;
+        r.GetValue(TensorBoard) ? new Experiments.TensorBoardWriter(Path.Combine(seedDir, RunStore.TensorBoardFolder)) : null;
 
     public void Apply(ParseResult r)
     {

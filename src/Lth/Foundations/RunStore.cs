@@ -31,6 +31,8 @@ public sealed class RunStore(string root)
     public const string SummaryFile = "summary.json";
     public const string WinnersFile = "winners.json";
     public const string OptimizerFile = "optimizer.safetensors";
+    /// <summary>Folder of TensorBoard event files inside a seed folder (with --tensorboard).</summary>
+    public const string TensorBoardFolder = "tensorboard";
     public static string RewindFile(long iteration) => $"rewind_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
 
     /// <summary>
