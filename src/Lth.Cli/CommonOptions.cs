@@ -12,6 +12,7 @@ public sealed class CommonOptions
     public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch threads [default: min(cores, 2)]; results are bitwise reproducible for a fixed thread count" };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "no progress output" };
     public Option<string> DeviceName { get; } = new("--device") { Description = "cpu | cuda | cuda:N: where models train (cuda needs a CUDA build, see README 'GPU')", DefaultValueFactory = _ => "cpu" };
+    public Option<bool> AllowThreadChange { get; } = new("--allow-thread-change") { Description = "resume runs whose done levels used another --threads (their resumed levels then match no uninterrupted run bit for bit)" };
     public Option<bool> TensorBoard { get; } = new("--tensorboard") { Description = "also write TensorBoard event files per run (seed_<s>/tensorboard/): scalars per evaluation, weight histograms per level" };
 
     public void AddTo(Command c)
@@ -22,6 +23,7 @@ public sealed class CommonOptions
         c.Options.Add(Quiet);
         c.Options.Add(DeviceName);
         c.Options.Add(TensorBoard);
+        c.Options.Add(AllowThreadChange);
     }
 
     /// <summary>A TensorBoard writer for the run at <paramref name="seedDir"/> when --tensorboard is given.</summary>

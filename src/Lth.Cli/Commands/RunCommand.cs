@@ -30,7 +30,7 @@ public static class RunCommand
             var store = common.Store(r);
             bool complete = store.IsRunComplete(hp, s, n);
             using var data = common.LoadData(r, hp.Dataset);
-            var runner = new LotteryRunner(store, hp, data);
+            var runner = new LotteryRunner(store, hp, data) { AllowThreadChange = r.GetValue(common.AllowThreadChange) };
             if (!quiet)
             {
                 AnsiConsole.MarkupLine($"[bold]lth run[/] seed {s}, levels 0..{n}: {Markup.Escape(Hparams.Canonical(hp))}");

@@ -63,7 +63,10 @@ public static class SweepCommand
                 if (ti < 0 || ti >= ex.Units.Count) return Cli.Fail($"--task: {ti} is outside the plan (0..{ex.Units.Count - 1})", ExitCodes.Usage);
                 common.Apply(r);
                 ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
-                { ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))) };
+                {
+                    AllowThreadChange = r.GetValue(common.AllowThreadChange),
+                    ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+                };
                 ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
             }
@@ -73,6 +76,7 @@ public static class SweepCommand
                 common.Apply(r);
                 var ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
                 {
+                    AllowThreadChange = r.GetValue(common.AllowThreadChange),
                     RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
                     ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
                 };
@@ -109,6 +113,7 @@ public static class SweepCommand
         common.Apply(r);
         var ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
         {
+            AllowThreadChange = r.GetValue(common.AllowThreadChange),
             RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
             ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
         };
@@ -155,6 +160,9 @@ public static class SweepCommand
             if (left == 0) return ExitCodes.Ok;
             var crashed = procs.Where(p => p.ExitCode != 0).ToList();
             if (crashed.Count == 0) return Cli.Fail($"{left} runs are held by another lth process; run again when it is done", ExitCodes.Data);
+            // Bad input or bad files fail the same way every time: stop with the workers' reason (printed above) instead of retrying.
+            if (crashed.All(p => p.ExitCode is ExitCodes.Usage or ExitCodes.Data))
+                return Cli.Fail($"{crashed.Count} worker(s) stopped for the reason above (exit {crashed[0].ExitCode}); fix it and run the same command to resume", crashed[0].ExitCode);
             Console.Error.WriteLine($"lth: {crashed.Count} worker(s) failed (exit {string.Join(", ", crashed.Select(p => p.ExitCode))}); restarting");
         }
         return Cli.Fail("workers kept failing; see the messages above, then run the same command to resume", ExitCodes.Failure);

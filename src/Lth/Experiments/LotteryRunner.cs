@@ -43,6 +43,12 @@ public sealed class LotteryRunner
 
     private LotteryHparams Hp => members[0];
 
+    /// <summary>
+    /// Resume a run with another thread count than its done levels recorded. Off by default: libtorch's reductions
+    /// split by thread, so the resumed levels would match neither an uninterrupted run at the old nor at the new count.
+    /// </summary>
+    public bool AllowThreadChange { get; init; }
+
     public string RunDir => store.RunDir(Hp);
 
     /// <summary>Runs (or resumes) levels 0..<paramref name="levels"/> of seed <paramref name="seed"/> (the first member's summaries).</summary>
@@ -72,6 +78,7 @@ public sealed class LotteryRunner
             {
                 ct.ThrowIfCancellationRequested();
                 var active = runs.Where(m => !m.Ended && !AlreadyDone(m, level, observer)).ToList();
+                foreach (var m in active) CheckThreads(m);
                 if (active.Count > 0) TrainLevel(active, scratch, scratch2, trainer, seed, level, rewindAt, observer, ct);
             }
             return runs.Select(m => (IReadOnlyList<LevelSummary>)m.Summaries).ToList();
@@ -121,6 +128,14 @@ public sealed class LotteryRunner
         observer?.OnLevelDone(done, skipped: true);
         if (done.Diverged) m.Ended = true;   // a diverged level ends its run
         return true;
+    }
+
+    /// <summary>The determinism contract: a resumed run keeps the thread count its done levels were trained with.</summary>
+    private void CheckThreads(RunMember m)
+    {
+        if (AllowThreadChange || m.Summaries.Count == 0 || m.Summaries[^1].Threads == Native.TorchRuntime.Threads) return;
+        var last = m.Summaries[^1];
+        throw new HparamsException($"--threads: {m.SeedDir} trained levels 0..{last.Level} with {last.Threads} thread(s); resuming with {Native.TorchRuntime.Threads} would match neither an uninterrupted run (rerun with --threads {last.Threads}, or add --allow-thread-change to accept it)");
     }
 
     private IModel NewModel(int k, Device device) => ModelRegistry.Create(Hp.Model, data.Train.ExampleShape, data.Train.NumClasses, k, device);

@@ -12,6 +12,9 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
     /// <summary>The units of work: plan entries grouped into cohorts (<see cref="Cohorts.Group"/>); single entries when the cohort size is 1.</summary>
     public IReadOnlyList<List<int>> Units { get; } = Cohorts.Group(plan, cohort);
 
+    /// <summary>Passed to each runner: resume runs whose done levels used another thread count.</summary>
+    public bool AllowThreadChange { get; init; }
+
     /// <summary>Called before a run starts (plan index, run).</summary>
     public Action<int, SweepRun>? RunStarting { get; init; }
 
@@ -50,7 +53,7 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
                 try
                 {
                     var observer = ObserverFor?.Invoke(i, run);
-                    try { new LotteryRunner(store, todo.Select(j => plan[j].Hparams).ToList(), data).RunCohort(run.Seed, levels, observer, ct); }
+                    try { new LotteryRunner(store, todo.Select(j => plan[j].Hparams).ToList(), data) { AllowThreadChange = AllowThreadChange }.RunCohort(run.Seed, levels, observer, ct); }
                     finally { (observer as IDisposable)?.Dispose(); }
                     advanced++;
                 }

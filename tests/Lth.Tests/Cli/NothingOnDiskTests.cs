@@ -26,3 +26,34 @@ public class NothingOnDiskTests
         Assert.False(File.Exists(stale));
     }
 }
+
+/// <summary>The determinism contract: a run resumes only with the thread count its done levels used, unless told otherwise.</summary>
+public class ThreadContractTests
+{
+    [Fact]
+    public void ResumingWithAnotherThreadCountIsRefusedUnlessAllowed()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "0", "--threads", "1").ExitCode);
+        var before = Directory.GetFiles(Path.Combine(dir, "runs"), "*", SearchOption.AllDirectories).Length;
+        var r = CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "1", "--threads", "2");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--threads 1", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Equal(before, Directory.GetFiles(Path.Combine(dir, "runs"), "*", SearchOption.AllDirectories).Length);
+        Assert.Equal(0, CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "1", "--threads", "2", "--allow-thread-change").ExitCode);
+        // a finished run is not "resumed": rerunning it with any thread count is fine
+        Assert.Equal(0, CliRunner.Run(dir, "run", "--preset", "synthetic-tiny", "--levels", "1", "--threads", "1").ExitCode);
+    }
+
+    [Fact]
+    public void ASweepWhoseWorkersAreRefusedStopsAtOnceWithTheirReason()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--levels", "0", "--threads", "1", "--jobs", "1").ExitCode);
+        var r = CliRunner.Run(dir, "sweep", "--study", "synthetic-study", "--levels", "1", "--jobs", "2", "--threads", "2");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--threads", r.Stderr);
+        Assert.DoesNotContain("restarting", r.Stderr);
+    }
+}
