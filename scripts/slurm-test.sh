@@ -199,7 +199,7 @@ job1="$job"; job2="$(sbatch --parsable "$tmp/job.sh")"; job2="${job2%%;*}"; job=
 wait_job "$job2"
 again=("$tmp"/slurm/slurm/"${job2}"_*.out)
 [ "${#again[@]}" -eq "$ntasks" ] && [ -f "${again[0]}" ] || fail "the resubmitted job $job2 left no $ntasks task logs"
-if grep -l '^level [0-9]*: [0-9]' "${again[@]}" >/dev/null; then fail "the resubmitted job $job2 trained again: $(grep -h '^level' "${again[@]}" | head -3)"; fi
+if grep -lE 'level [0-9]+: [0-9]' "${again[@]}" >/dev/null; then fail "the resubmitted job $job2 trained again: $(grep -hE 'level [0-9]+: [0-9]' "${again[@]}" | head -3)"; fi
 states="$(job_states "$job2")"
 [ -z "$states" ] || [ "$states" = "${ntasks}× COMPLETED 0:0" ] || fail "the resubmitted tasks did not all complete: $states"
 say "resubmitted as job $job2 (${states:-no record}): its $ntasks tasks found their runs complete and trained nothing"
