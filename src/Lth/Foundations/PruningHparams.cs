@@ -23,4 +23,7 @@ public sealed record PruningHparams
 
     [Hparam("prune-biases", "prune biases too (at their layer's rate)")]
     public bool PruneBiases { get; init; }
+
+    [Hparam("synflow-rounds", "rounds of --strategy synflow: each re-scores the masked network and prunes along the exponential schedule to the level's density")]
+    public int SynflowRounds { get; init; } = 100;
 }

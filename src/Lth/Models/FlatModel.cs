@@ -35,6 +35,9 @@ public abstract class FlatModel : IModel
     public ParameterLayout Layout { get; }
     public Tensor Flat { get; }
     public Device Device { get; }
+
+    /// <inheritdoc/>
+    public long[]? ExampleShape { get; internal set; }
     public Tensor FlatGrad { get; }
     public virtual int EvalBatch => 1000;
     protected int Members => Layout.Members;

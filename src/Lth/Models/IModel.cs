@@ -36,6 +36,12 @@ public interface IModel : IDisposable
     /// </summary>
     Tensor Forward(Tensor input);
 
+    /// <summary>
+    /// The shape of one input example ([C, H, W]) the model was built for, or null when unknown. Set by
+    /// <see cref="ModelRegistry.Create"/>; data-free scores (SynFlow's all-ones input) need it.
+    /// </summary>
+    long[]? ExampleShape => null;
+
     /// <summary>Where the parameters live (cpu, or cuda in a CUDA build).</summary>
     Device Device { get; }
 

@@ -87,7 +87,9 @@ public static class ModelRegistry
     public static IModel Create(ModelHparams hp, long[] exampleShape, int classes, int members = 1, Device? device = null)
     {
         var (family, widths) = Parse(hp.Name);
-        return family.Create(hp, new ModelArgs(widths, exampleShape, classes, members, device));
+        var model = family.Create(hp, new ModelArgs(widths, exampleShape, classes, members, device));
+        if (model is FlatModel flat && flat.ExampleShape is null) flat.ExampleShape = [.. exampleShape];
+        return model;
     }
 
     private static (ModelFamily Family, int[] Widths) Parse(string spec)

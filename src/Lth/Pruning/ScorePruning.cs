@@ -10,48 +10,157 @@ namespace Lth.Pruning;
 /// hidden-layer rate <c>--rate</c>; the output layer keeps its own layerwise rate. Entries already pruned
 /// are never chosen to survive. Ties are broken by libtorch's topk.
 /// </summary>
+/// <remarks>
+/// Which tensors are scored and ranked: every tensor with a non-zero rate, that is the weights at their
+/// kind's rate (or <c>--rates</c>), biases only with <c>--prune-biases</c>, never batch-norm parameters.
+/// A subclass gives its scores in one of two ways: per tensor (<see cref="Score"/>, called once per tensor
+/// and member, in layout order), or for the whole network at once (<see cref="ScoreNetwork"/>, called once
+/// per round with gradients enabled: one forward and backward may score every member). A subclass may also
+/// prune in several rounds (<see cref="Rounds"/>), re-scoring the network masked by the previous round.
+/// </remarks>
 public abstract class ScorePruning : IPruningStrategy
 {
     /// <summary>The score of every entry of <paramref name="p"/> for <paramref name="member"/> (higher survives), flattened.</summary>
-    protected abstract Tensor Score(PruningContext context, ParameterInfo p, int member);
+    /// <remarks>Only called when <see cref="ScoreNetwork"/> returns null.</remarks>
+    protected virtual Tensor Score(PruningContext context, ParameterInfo p, int member) =>
+        throw new NotImplementedException($"{GetType().Name}: override Score or ScoreNetwork");
+
+    /// <summary>
+    /// Every score of every member at once, laid out like <see cref="IModel.Flat"/> (higher survives), or null
+    /// to be asked per tensor through <see cref="Score"/>. Called once per round, with gradients enabled, before
+    /// any ranking; the caller disposes the result. <paramref name="context"/>'s <see cref="PruningContext.Current"/>
+    /// is the mask in force at the start of the round.
+    /// </summary>
+    protected virtual Tensor? ScoreNetwork(PruningContext context) => null;
+
+    /// <summary>The number of rounds of scoring and ranking in one <see cref="Prune"/> call (1: one-shot ranking).</summary>
+    /// <remarks>
+    /// Round r of R keeps, of the A entries of a ranked group alive at the start of the call,
+    /// A − ceil(A · (1 − (1 − p)^(r/R))) (never fewer than the last round's count); the last round keeps exactly
+    /// what one round would keep, A − ceil(p · A). Each round ranks only the entries alive after the previous one.
+    /// </remarks>
+    protected virtual int Rounds(PruningContext context) => 1;
+
+    /// <summary>
+    /// The score given to entries already pruned, below every score of an alive entry (−1 for scores that are
+    /// never negative; −∞ where scores are signed).
+    /// </summary>
+    protected virtual float PrunedScore => -1f;
 
     public Mask Prune(PruningContext context)
     {
         var (model, current, hp) = (context.Model, context.Current, context.Hparams);
         var layout = model.Layout;
-        var next = new Mask(layout, current.Flat.clone());
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
+        var groups = Groups(layout, hp);
+        int rounds = Rounds(context);
+        if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(context), "rounds must be >= 1");
+        // Alive counts per member and group at the start: every round's target is a fraction of them.
+        var start = new long[layout.Members, groups.Count];
         for (int m = 0; m < layout.Members; m++)
+            for (int g = 0; g < groups.Count; g++) start[m, g] = AliveCount(current, groups[g].Params, m);
+
+        var next = new Mask(layout, current.Flat.clone());
+        Mask? roundStart = null;   // the mask at the start of rounds after the first (owned here)
+        try
         {
-            var pruned = layout.Parameters.Where(p => PruningRates.For(p, hp) > 0).ToList();
-            if (hp.Scope == PruneScope.Global)
+            for (int r = 1; r <= rounds; r++)
             {
-                PruneTogether(context, next, pruned.Where(p => p.Kind != LayerKind.Output).ToList(), hp.Rate, m);
-                foreach (var p in pruned.Where(p => p.Kind == LayerKind.Output))
-                    PruneTogether(context, next, [p], PruningRates.For(p, hp), m);
+                var rc = roundStart is null ? context : context with { Current = roundStart };
+                using (var network = ScoreNetwork(rc))
+                using (no_grad())
+                using (NewDisposeScope())
+                    for (int m = 0; m < layout.Members; m++)
+                        for (int g = 0; g < groups.Count; g++)
+                            Keep(rc, network, next, groups[g].Params, KeepCount(start[m, g], groups[g].Rate, r, rounds), m);
+                if (r < rounds)
+                {
+                    roundStart?.Dispose();
+                    roundStart = new Mask(layout, next.Flat.clone());
+                }
             }
-            else
-                foreach (var p in pruned) PruneTogether(context, next, [p], PruningRates.For(p, hp), m);
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
+        finally
+        {
+            roundStart?.Dispose();
         }
         return next;
     }
 
-    /// <summary>Prunes ceil(rate · alive) of the alive entries of <paramref name="ps"/> (pooled) with the lowest score.</summary>
-    private void PruneTogether(PruningContext context, Mask next, IReadOnlyList<ParameterInfo> ps, double rate, int member)
+    /// <summary>
+    /// The scores of one round on <paramref name="context"/>'s mask, laid out like <see cref="IModel.Flat"/>, for
+    /// analysis and tests: <see cref="ScoreNetwork"/>'s buffer, or else <see cref="Score"/> of every ranked tensor
+    /// (zero elsewhere). Only the ranked tensors' alive entries are meaningful. The caller disposes the result.
+    /// </summary>
+    public Tensor Scores(PruningContext context)
+    {
+        if (ScoreNetwork(context) is { } network) return network;
+        var model = context.Model;
+        var all = zeros(model.Layout.TotalSize, dtype: ScalarType.Float32, device: model.Device);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        for (int m = 0; m < model.Layout.Members; m++)
+            foreach (var (ps, _) in Groups(model.Layout, context.Hparams))
+                foreach (var p in ps) model.View(all, p, m).copy_(Score(context, p, m).view(p.Shape));
+        return all;
+    }
+
+    /// <summary>
+    /// The groups ranked together, in order, with their rates: layerwise, each tensor with a non-zero rate; global,
+    /// first every such tensor but the output layer's at <c>--rate</c>, then each output-layer tensor at its own rate.
+    /// </summary>
+    protected static IReadOnlyList<(IReadOnlyList<ParameterInfo> Params, double Rate)> Groups(ParameterLayout layout, PruningHparams hp)
+    {
+        var pruned = layout.Parameters.Where(p => PruningRates.For(p, hp) > 0).ToList();
+        var groups = new List<(IReadOnlyList<ParameterInfo>, double)>();
+        if (hp.Scope == PruneScope.Global)
+        {
+            var hidden = pruned.Where(p => p.Kind != LayerKind.Output).ToList();
+            if (hidden.Count > 0) groups.Add((hidden, hp.Rate));
+            foreach (var p in pruned.Where(p => p.Kind == LayerKind.Output)) groups.Add(([p], PruningRates.For(p, hp)));
+        }
+        else
+            foreach (var p in pruned) groups.Add(([p], PruningRates.For(p, hp)));
+        return groups;
+    }
+
+    /// <summary>Entries of <paramref name="ps"/> alive in <paramref name="mask"/> for <paramref name="member"/>.</summary>
+    private static long AliveCount(Mask mask, IReadOnlyList<ParameterInfo> ps, int member)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        return (long)cat(ps.Select(p => mask.View(p, member).flatten()).ToList(), 0).sum().item<float>();
+    }
+
+    /// <summary>
+    /// How many of <paramref name="alive"/> entries survive round <paramref name="round"/> of <paramref name="rounds"/> at
+    /// rate <paramref name="rate"/>: the last round keeps alive − ceil(rate · alive) (open_lth's rounding), earlier rounds
+    /// keep alive − ceil(alive · (1 − (1 − rate)^(round/rounds))), never fewer than the last.
+    /// </summary>
+    public static long KeepCount(long alive, double rate, int round = 1, int rounds = 1)
+    {
+        long final = Math.Max(0, alive - (long)Math.Ceiling(rate * alive - 1e-9));
+        if (round >= rounds) return final;
+        double removed = 1 - Math.Pow(1 - rate, round / (double)rounds);
+        return Math.Max(final, alive - (long)Math.Ceiling(alive * removed - 1e-9));
+    }
+
+    /// <summary>Keeps the <paramref name="keep"/> alive entries of <paramref name="ps"/> (pooled) with the highest score; the rest of them are pruned.</summary>
+    private void Keep(PruningContext context, Tensor? network, Mask next, IReadOnlyList<ParameterInfo> ps, long keep, int member)
     {
         if (ps.Count == 0) return;
         var current = context.Current;
-        // Scores where alive, -1 where already pruned (never chosen to survive); scores are >= 0.
+        // Scores where alive, PrunedScore where already pruned (never chosen to survive).
         var scores = cat(ps.Select(p =>
         {
             var alive = current.View(p, member).flatten();
-            var s = Score(context, p, member);
-            return s.where(alive > 0.5f, tensor(-1f, device: s.device));
+            var s = network is null ? Score(context, p, member) : context.Model.View(network, p, member).flatten();
+            return s.where(alive > 0.5f, tensor(PrunedScore, device: s.device));
         }).ToList(), 0);
-        long alive = (long)cat(ps.Select(p => current.View(p, member).flatten()).ToList(), 0).sum().item<float>();
-        long prune = (long)Math.Ceiling(rate * alive - 1e-9);
-        long keep = Math.Max(0, alive - prune);
         var flat = zeros_like(scores);
         if (keep > 0)
         {
