@@ -123,7 +123,8 @@ public sealed class Trainer
             if (e == epoch) return perm!;
             perm?.Dispose();
             using var gen = new Generator(Seeds.ForDataOrder(seed, e));
-            perm = randperm(count, generator: gen).to(device);
+            // Kept across steps, so outside the step's dispose scope (this is called inside it).
+            perm = randperm(count, generator: gen).to(device).DetachFromDisposeScope();
             epoch = e;
             return perm;
         }
