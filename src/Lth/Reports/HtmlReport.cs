@@ -22,17 +22,35 @@ public static class HtmlReport
         h.Append($"<p class=\"meta\">Runs: <code>{E(r.Study.Root)}</code> · {r.Study.Groups.Count} groups · " +
                  $"{r.Study.Rows.Select(x => (x.Hash, x.Seed)).Distinct().Count()} runs · {r.Study.Rows.Count} finished levels</p>\n");
 
-        h.Append("<section id=\"verdict\">\n<h2>Verdict</h2>\n<h3>Lottery tickets (matching dense accuracy)</h3>\n<ul>\n");
-        foreach (var c in r.Criterion) h.Append("<li>").Append(E(LotteryCriterion.Describe(c))).Append("</li>\n");
-        h.Append("</ul>\n<h3>Groups compared, level by level</h3>\n<ul>\n");
-        if (r.Verdicts.Count == 0) h.Append("<li>No level has two groups with enough runs to compare.</li>\n");
-        foreach (var v in r.Verdicts) h.Append("<li>").Append(E(v.Text)).Append("</li>\n");
+        var hd = r.Headline;
+        h.Append("<section id=\"headline\">\n<h2>Question and answer</h2>\n");
+        h.Append("<p><b>Question.</b> ").Append(E(hd.Question)).Append("</p>\n");
+        h.Append("<p><b>Metric.</b> Test accuracy at the early-stopping iteration, mean over seeds (%).</p>\n");
+        h.Append("<p><b>Budget.</b> ").Append(E(hd.Budget)).Append("</p>\n");
+        Table(h, HeadlineTable.Header(hd), HeadlineTable.Rows(hd), "No groups.");
+        if (HeadlineTable.FailedLine(hd) is { } failed) h.Append("<p class=\"failed\">").Append(E(failed)).Append("</p>\n");
+        h.Append("<ul class=\"rules\">\n");
+        foreach (var rule in hd.Rules) h.Append("<li>").Append(E(rule)).Append("</li>\n");
+        h.Append("</ul>\n</section>\n");
+
+        h.Append("<section id=\"verdict\">\n<h2>Verdict</h2>\n<p>Pairs of trained groups that differ significantly (t tests, Holm p &lt; 0.05 within a level), the most consistent first; the heat maps below show every pair at the dense level and the landmarks:</p>\n<ul>\n");
+        if (!r.VerdictSummary.Lines.Any()) h.Append("<li>No level has two trained groups with enough runs to compare.</li>\n");
+        foreach (var line in r.VerdictSummary.Lines) h.Append("<li>").Append(E(line)).Append("</li>\n");
         h.Append("</ul>\n");
         if (r.Notes.Count > 0)
         {
             h.Append("<h3>How far the data go</h3>\n<ul>\n");
             foreach (var n in r.Notes) h.Append("<li>").Append(E(n)).Append("</li>\n");
             h.Append("</ul>\n");
+        }
+        h.Append("</section>\n");
+
+        h.Append("<section id=\"figures\">\n<h2>Figures</h2>\n");
+        foreach (var f in figures.Where(f => f.Embedded))
+        {
+            var b64 = Convert.ToBase64String(File.ReadAllBytes(f.PngPath));
+            h.Append($"<figure id=\"fig-{E(f.Name)}\">\n<img alt=\"{E(f.Title)}\" src=\"data:image/png;base64,{b64}\">\n");
+            h.Append($"<figcaption><b>{E(f.Title)}.</b> {E(f.Caption)} <span class=\"files\">({E(Path.GetFileName(f.PngPath))}, {E(Path.GetFileName(f.SvgPath))})</span></figcaption>\n</figure>\n");
         }
         h.Append("</section>\n");
 
@@ -51,15 +69,6 @@ public static class HtmlReport
         Table(h, ["hparam", "value", "meaning"], r.Study.Common.Select(c => (IReadOnlyList<string>)[$"{c.Field.Section}.{c.Field.Flag}", c.Value, c.Field.Description]).ToList());
         h.Append("</section>\n");
 
-        h.Append("<section id=\"figures\">\n<h2>Figures</h2>\n");
-        foreach (var f in figures)
-        {
-            var b64 = Convert.ToBase64String(File.ReadAllBytes(f.PngPath));
-            h.Append($"<figure id=\"fig-{E(f.Name)}\">\n<img alt=\"{E(f.Title)}\" src=\"data:image/png;base64,{b64}\">\n");
-            h.Append($"<figcaption><b>{E(f.Title)}.</b> {E(f.Caption)} <span class=\"files\">({E(Path.GetFileName(f.PngPath))}, {E(Path.GetFileName(f.SvgPath))})</span></figcaption>\n</figure>\n");
-        }
-        h.Append("</section>\n");
-
         h.Append("<section id=\"tables\">\n<h2>Tables</h2>\n");
         h.Append("<h3>Test accuracy at early stop, per group and level (summary.csv)</h3>\n");
         Table(h, ["group", "level", "% weights", "n", "mean", "std", "95% CI (t)", "95% CI (bootstrap)", "median", "min", "max", "early-stop it (mean)"],
@@ -69,9 +78,9 @@ public static class HtmlReport
                 return (IReadOnlyList<string>)[s.Group, I(s.Level), Pct(s.Density), I(s.N) + (s.Diverged > 0 ? $" (+{s.Diverged} diverged)" : ""),
                     A(s.Mean), A(s.Std), Ci(s.CiLow, s.CiHigh), Ci(s.BootLow, s.BootHigh), A(s.Median), A(s.Min), A(s.Max), F(es.Mean, "0")];
             }).ToList());
-        h.Append("<h3>Lottery-ticket criterion per group (criterion.csv)</h3>\n");
-        Table(h, ["group", "dense mean", "ticket level", "% weights", "mean [95% CI]", "Δ vs dense [95% CI]", "test", "one-sided p", "speed-up"],
-            r.Criterion.Select(c => (IReadOnlyList<string>)[c.Group, A(c.DenseMean), c.Ticket is { } t ? I(t.Level) : "none",
+        h.Append($"<h3>Lottery-ticket criterion per group, margin {E(Headline.Pp(r.Options.Margin))} (criterion.csv)</h3>\n");
+        Table(h, ["group", "outcome", "dense mean", "ticket level", "% weights", "mean [95% CI]", "Δ vs dense [95% CI]", "test", "p (non-inferiority)", "speed-up"],
+            r.Criterion.Select(c => (IReadOnlyList<string>)[c.Group, LotteryCriterion.Word(c.Outcome), A(c.DenseMean), c.Ticket is { } t ? I(t.Level) : "",
                 c.Ticket is { } t1 ? Pct(t1.Density) : "", c.Ticket is { } t2 ? $"{A(t2.Mean)} {Ci(t2.CiLow, t2.CiHigh)}" : "",
                 c.Ticket is { } t3 ? $"{Verdict.Pp(t3.DifferenceFromDense.Difference)} [{Verdict.Pp(t3.DifferenceFromDense.Low)}, {Verdict.Pp(t3.DifferenceFromDense.High)}]" : "",
                 c.Ticket?.Test.Test ?? "", c.Ticket is { } t4 ? Verdict.P(t4.Test.P) : "", c.Ticket is { } t5 ? F(t5.SpeedUp, "0.00") + "×" : ""]).ToList(),
@@ -94,21 +103,34 @@ public static class HtmlReport
             Table(h, ["group A", "group B", "compared", "pairs", "mean Jaccard", "random masks"],
                 o.Pairs.Select(p => (IReadOnlyList<string>)[p.A, p.B, p.Kind, I(p.Pairs), F(p.Mean, "0.000"), F(o.RandomExpected, "0.000")]).ToList());
         }
-        h.Append("<h3>Methods</h3>\n<p>").Append(E(Methods)).Append("</p>\n");
+        h.Append("</section>\n");
+
+        h.Append("<section id=\"details\">\n<h2>Details</h2>\n<h3>Lottery tickets, group by group</h3>\n<ul>\n");
+        foreach (var c in r.Criterion) h.Append("<li>").Append(E(LotteryCriterion.Describe(c))).Append("</li>\n");
+        h.Append("</ul>\n<h3>Every group compared, level by level</h3>\n<ul>\n");
+        if (r.Verdicts.Count == 0) h.Append("<li>No level has two groups with enough runs to compare.</li>\n");
+        foreach (var v in r.Verdicts) h.Append("<li>").Append(E(v.Text)).Append("</li>\n");
+        h.Append("</ul>\n");
+        var rest = figures.Where(f => !f.Embedded).ToList();
+        if (rest.Count > 0)
+            h.Append("<p>Also written, not shown here: ").Append(E(string.Join(", ", rest.Select(f => Path.GetFileName(f.PngPath))))).Append(" (with SVGs) in figures/.</p>\n");
+        h.Append("<h3>Methods</h3>\n<p>").Append(E(Methods(r.Options.Margin))).Append("</p>\n");
         h.Append("</section>\n</main>\n");
         h.Append("<script>\n").Append(LayoutScript).Append("</script>\n</body>\n</html>\n");
         return h.ToString();
     }
 
     /// <summary>How the numbers were computed, in one paragraph (also in the markdown output).</summary>
-    public const string Methods =
+    public static string Methods(double margin) =>
         "Accuracy is test accuracy at the early-stopping iteration (minimum validation loss); diverged levels are counted but left out of the statistics. " +
         "Confidence intervals of means are t-based (x̄ ± t₀.₉₇₅·s/√n) and percentile bootstrap (10,000 resamples, fixed seed). " +
         "Groups are compared at each level on test accuracy at early stop: paired by seed (paired t test, Wilcoxon signed-rank) when the groups share the data order of a seed, " +
         "otherwise Welch's t test and the Mann–Whitney U test (exact without ties, else normal approximation with tie and continuity correction). " +
         "The t test decides; its p-values are Holm-corrected across the comparisons of a level (α = 0.05), the rank test is a robustness check, Holm-corrected the same way. " +
-        "The lottery-ticket criterion tests each level against the same group's dense level one-sided (H1: below dense; paired t by seed, α = 0.05, uncorrected, the conservative choice here) " +
-        "and reports the sparsest level such that it and every denser level are not significantly below dense. " +
+        "Groups that failed to train stay in each level's Holm family (their tiny p-values come first and cost the other comparisons no power) but are reported once, not pair by pair. " +
+        $"The lottery-ticket criterion is an equivalence (non-inferiority) test: a pruned level matches dense when the 95% t CI of the paired difference (level − the same seed's dense level) lies above −{Headline.Pp(margin)} " +
+        $"(equivalently, the one-sided paired t test of Δ ≤ −{Headline.Pp(margin)} rejects at 0.025); it needs at least {LotteryCriterion.MinPairs} paired seeds. " +
+        "The ticket is the sparsest matching level with no denser level shown below the margin; without a match the result is 'none' when a level is shown below the margin, otherwise 'undetermined'. " +
         "'No detectable difference' is not evidence of equality: read the confidence interval of the difference.";
 
     private const string Css = """
@@ -130,6 +152,8 @@ public static class HtmlReport
         img{display:block;max-width:100%;height:auto;border:1px solid #eceff2}
         figcaption{font-size:.9rem;color:#333;margin-top:.4rem}
         .files{color:#777}
+        .failed{color:#8a1c1c}
+        .rules{font-size:.9rem;color:#444}
         @media (max-width:600px){main{padding:.6rem}h1{font-size:1.3rem}table{font-size:.78rem}}
 
         """;

@@ -4,23 +4,28 @@ using ScottPlot;
 namespace Lth.Reports;
 
 /// <summary>A figure of the report, written as PNG and SVG.</summary>
-public sealed record ReportFigure(string Name, string Title, string Caption, string PngPath, string SvgPath);
+/// <param name="Embedded">Whether report.html shows it (figures left out are named in its details).</param>
+public sealed record ReportFigure(string Name, string Title, string Caption, string PngPath, string SvgPath, bool Embedded = true);
 
 /// <summary>
 /// The report's plots (ScottPlot 5, embedded DejaVu Sans via <see cref="PlotFonts"/>). Density axes follow Frankle
 /// &amp; Carbin: % of weights remaining on a log scale, reversed (100 on the left, sparser to the right).
-/// Groups keep one colour across figures; a control shares its scheme's colour and is dashed.
+/// Groups keep one colour across figures (<see cref="GroupPalette"/>); a control shares its scheme's colour and is dashed.
+/// Legends sit outside the data area.
 /// </summary>
 public static class ReportFigures
 {
     public const int Width = 900, Height = 560;
 
-    /// <summary>Mean of <paramref name="metric"/> per group vs % weights remaining, with the 95% t CI as a band.</summary>
-    public static Plot MetricVsDensity(StudyResults study, IReadOnlyList<GroupLevelStats> summary, Metric metric, string title)
+    /// <summary>
+    /// Mean of <paramref name="metric"/> per group vs % weights remaining, with the 95% t CI as a band; only the groups
+    /// in <paramref name="only"/> when given (the y axis then fits them alone).
+    /// </summary>
+    public static Plot MetricVsDensity(StudyResults study, IReadOnlyList<GroupLevelStats> summary, Metric metric, string title, IReadOnlyCollection<string>? only = null)
     {
         var plot = new Plot();
         var densities = new List<double>();
-        foreach (var (g, i) in study.Groups.Select((g, i) => (g, i)))
+        foreach (var g in study.Groups.Where(g => only is null || only.Contains(g.Name)))
         {
             var pts = summary.Where(s => s.Group == g.Name && s.Metric == metric.Name && s.N > 0).OrderBy(s => s.Level).ToList();
             if (pts.Count == 0) continue;
@@ -89,47 +94,7 @@ public static class ReportFigures
         plot.Title($"{g.Name}: every seed");
         plot.YLabel(metric.Label);
         DensityAxis(plot, densities);
-        Legend(plot);
-        return plot;
-    }
-
-    /// <summary>Initial values (z = w₀/σ) of the survivors vs the pruned weights, each histogram normalized to sum 1.</summary>
-    public static Plot Survivors(StudyResults study, IReadOnlyList<SurvivorHistogram> hists)
-    {
-        var plot = new Plot();
-        double top = 0;
-        foreach (var h in hists)
-        {
-            var g = study.Group(h.Group);
-            var color = ColorOf(study, g);
-            double width = (h.High - h.Low) / h.Survivors.Length;
-            foreach (var (counts, pruned) in new[] { (h.Survivors, false), (h.Pruned, true) })
-            {
-                double total = counts.Sum();
-                if (total == 0) continue;
-                top = Math.Max(top, counts.Max() / total);
-                var xs = new List<double>(); var ys = new List<double>();
-                for (int b = 0; b < counts.Length; b++)
-                {
-                    xs.Add(h.Low + b * width); ys.Add(counts[b] / total);
-                    xs.Add(h.Low + (b + 1) * width); ys.Add(counts[b] / total);
-                }
-                var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray());
-                line.Color = pruned ? color.WithAlpha(0.6) : color;
-                line.LineWidth = pruned ? 1.5f : 2.5f;
-                line.MarkerSize = 0;
-                line.LinePattern = pruned ? LinePattern.Dotted : (g.IsControl ? LinePattern.Dashed : LinePattern.Solid);
-                line.LegendText = $"{h.Group}: {(pruned ? "pruned" : "survivors")}";
-            }
-        }
-        plot.Title("Where the winners sat at initialization");
-        plot.XLabel("initial value z = w₀ / σ (σ: the scheme's std for the layer; ends collect |z| ≥ 4)");
-        plot.YLabel("fraction of weights per bin");
-        plot.Axes.SetLimits(SurvivorHistograms.Low - 0.1, SurvivorHistograms.High + 0.1, 0, Math.Max(top, 1e-3) * 1.05);
-        PlotFonts.Apply(plot);
-        plot.Legend.FontName = PlotFonts.Ensure();
-        plot.Legend.FontSize = 12;
-        plot.ShowLegend(Edge.Right);
+        Legend(plot, Edge.Bottom);
         return plot;
     }
 
@@ -184,6 +149,21 @@ public static class ReportFigures
         return new ReportFigure(name, title, caption, png, svg);
     }
 
+    /// <summary>Writes a grid of panels as <c>name.png</c> and <c>name.svg</c> (SVG through SkiaSharp's SVG canvas).</summary>
+    public static ReportFigure Save(Multiplot multiplot, string dir, string name, string title, string caption, int width, int height)
+    {
+        Directory.CreateDirectory(dir);
+        string png = Path.Combine(dir, name + ".png"), svg = Path.Combine(dir, name + ".svg");
+        multiplot.SavePng(png, width, height);
+        using (var stream = new SkiaSharp.SKFileWStream(svg))
+        using (var canvas = SkiaSharp.SKSvgCanvas.Create(SkiaSharp.SKRect.Create(width, height), stream))
+        {
+            canvas.Clear(SkiaSharp.SKColors.White);
+            multiplot.Render(canvas, new PixelRect(0, width, height, 0));
+        }
+        return new ReportFigure(name, title, caption, png, svg);
+    }
+
     /// <summary>A file-name-safe form of a group name.</summary>
     public static string Slug(string s)
     {
@@ -191,10 +171,10 @@ public static class ReportFigures
         return System.Text.RegularExpressions.Regex.Replace(new string(chars), "_+", "_").Trim('_');
     }
 
-    private static double X(double density) => Math.Log10(Math.Max(density, 1e-6) * 100);
+    internal static double X(double density) => Math.Log10(Math.Max(density, 1e-6) * 100);
 
     /// <summary>Log-scale % remaining, reversed: ticks at the levels' densities (or 1-2-5 steps when there are many).</summary>
-    private static void DensityAxis(Plot plot, IReadOnlyList<double> densities)
+    internal static void DensityAxis(Plot plot, IReadOnlyList<double> densities)
     {
         var pct = densities.Where(d => d > 0).Select(d => d * 100).ToList();
         if (pct.Count == 0) pct.Add(100);
@@ -212,21 +192,14 @@ public static class ReportFigures
         PlotFonts.Apply(plot);
     }
 
-    private static void Legend(Plot plot, Alignment where = Alignment.LowerLeft)
+    /// <summary>The legend outside the data area (right by default), so it never covers a line.</summary>
+    internal static void Legend(Plot plot, Edge where = Edge.Right)
     {
         plot.Legend.FontName = PlotFonts.Ensure();
         plot.Legend.FontSize = 12;
         plot.ShowLegend(where);
     }
 
-    /// <summary>One colour per group, a control taking the colour of the group it controls.</summary>
-    public static Color ColorOf(StudyResults study, StudyGroup g)
-    {
-        var palette = new ScottPlot.Palettes.Category10();
-        var bases = study.Groups.Where(x => !x.IsControl).Select(x => x.Name).ToList();
-        string baseName = g.IsControl ? g.Name[..g.Name.LastIndexOf(" [", StringComparison.Ordinal)] : g.Name;
-        int i = bases.IndexOf(baseName);
-        if (i < 0) i = bases.Count + study.Groups.Where(x => x.IsControl).ToList().IndexOf(g);
-        return palette.GetColor(i);
-    }
+    /// <summary>One colour per group (<see cref="GroupPalette"/>), a control taking the colour of the group it controls.</summary>
+    public static Color ColorOf(StudyResults study, StudyGroup g) => GroupPalette.Of(study, g);
 }

@@ -1,17 +1,20 @@
 using System.Globalization;
-using System.Text;
 
 namespace Lth.Reports;
 
 /// <summary>Options of <c>lth report</c>.</summary>
 /// <param name="LevelMinN">A group enters the statistics of a level only with at least this many usable runs there (≥ 2).</param>
-public sealed record ReportOptions(int LevelMinN = 2);
+/// <param name="Margin">Equivalence margin of "matches dense", as a fraction of accuracy (0.01 = 1 percentage point).</param>
+/// <param name="Baseline">The group differences are drawn from; null: <see cref="BaselineDifferences.Choose"/>.</param>
+/// <param name="ClassesOf">Classes of a dataset by name, for chance accuracy; null or unknown: 10.</param>
+public sealed record ReportOptions(int LevelMinN = 2, double Margin = LotteryCriterion.DefaultMargin, string? Baseline = null, Func<string, int?>? ClassesOf = null);
 
 /// <summary>
-/// Everything <c>lth report</c> computes from a runs root: the tidy results, per-group summaries, pairwise
-/// comparisons and their verdict, the lottery-ticket criterion, mask overlap and where winners sat at
+/// Everything <c>lth report</c> computes from a runs root: the tidy results, per-group summaries, the groups that
+/// failed to train, the headline (question, budget, one row per group), pairwise comparisons with their matrices and
+/// verdict, the lottery-ticket criterion, differences from a baseline, mask overlap and where winners sat at
 /// initialization. <see cref="Write"/> puts the tables (CSV), figures (PNG + SVG) and <c>report.html</c> in a folder;
-/// <see cref="ToMarkdown"/> says the verdict and key tables in markdown.
+/// <see cref="ToMarkdown"/> and <see cref="ToText"/> say the headline and verdict.
 /// </summary>
 public sealed class StudyReport
 {
@@ -19,10 +22,24 @@ public sealed class StudyReport
     public ReportOptions Options { get; }
     public IReadOnlyList<GroupLevelStats> Summary { get; }
     public IReadOnlyList<Comparison> Comparisons { get; }
+    /// <summary>The level-by-level prose verdict of every group (the report's details).</summary>
     public IReadOnlyList<LevelVerdict> Verdicts { get; }
     public IReadOnlyList<CriterionResult> Criterion { get; }
     public MaskOverlapResult? Overlap { get; }
     public IReadOnlyList<SurvivorHistogram> Survivors { get; }
+    /// <summary>Groups that failed to train (<see cref="TrainingFailures"/>).</summary>
+    public IReadOnlyList<FailedGroup> Failed { get; }
+    /// <summary>The other groups, in study order.</summary>
+    public IReadOnlyList<string> Trained { get; }
+    /// <summary>Chance accuracy (1 / classes).</summary>
+    public double Chance { get; }
+    public Headline Headline { get; }
+    /// <summary>Per level, the mean paired differences among the trained groups and which are Holm-significant.</summary>
+    public IReadOnlyList<PairwiseMatrix> Matrices { get; }
+    /// <summary>The verdict the report opens with: significant pairs among trained groups, one line for the failed.</summary>
+    public VerdictSummary VerdictSummary { get; }
+    public string Baseline { get; }
+    public IReadOnlyList<BaselinePoint> BaselinePoints { get; }
     /// <summary>Caveats: what the data cannot support (few seeds, partial runs, divergence).</summary>
     public IReadOnlyList<string> Notes { get; }
 
@@ -33,24 +50,35 @@ public sealed class StudyReport
         Summary = SummaryTable.Compute(study);
         Comparisons = Reports.Comparisons.Compute(study, options.LevelMinN);
         Verdicts = Verdict.Compute(Comparisons);
-        Criterion = LotteryCriterion.Compute(study, options.LevelMinN);
+        Criterion = LotteryCriterion.Compute(study, options.LevelMinN, options.Margin);
         Overlap = MaskOverlap.Compute(study);
         Survivors = SurvivorHistograms.Compute(study);
+        Failed = TrainingFailures.Find(study, options.ClassesOf);
+        Trained = study.Groups.Select(g => g.Name).Where(g => Failed.All(f => f.Group != g)).ToList();
+        Chance = TrainingFailures.Chance(study, options.ClassesOf);
+        Headline = Headline.Compute(study, Comparisons, Criterion, Failed, Chance, options.Margin, options.LevelMinN);
+        Matrices = PairwiseMatrices.Compute(Comparisons, Trained);
+        VerdictSummary = VerdictSummary.Compute(Matrices, Comparisons, Trained, Failed);
+        Baseline = BaselineDifferences.Choose(study, Trained, options.Baseline);
+        BaselinePoints = BaselineDifferences.Compute(Comparisons, Baseline, Trained.Where(g => g != Baseline).ToList());
         Notes = BuildNotes();
     }
 
     /// <summary>Reads the runs below <paramref name="runsRoot"/> and computes the report (see <see cref="StudyResults.Load"/> for errors).</summary>
-    /// <exception cref="ArgumentException"><see cref="ReportOptions.LevelMinN"/> below 2.</exception>
+    /// <exception cref="HparamsException"><see cref="ReportOptions.LevelMinN"/> below 2, a margin outside (0, 1), or an unknown baseline.</exception>
     public static StudyReport Build(string runsRoot, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
         if (options.LevelMinN < 2) throw new HparamsException($"--level-min-n: must be >= 2 (statistics need two runs per group), got {options.LevelMinN}");
+        if (!(options.Margin > 0 && options.Margin < 1))
+            throw new HparamsException($"--margin: must be above 0 and below 100 percentage points, got {(options.Margin * 100).ToString(CultureInfo.InvariantCulture)}");
         return new StudyReport(StudyResults.Load(runsRoot), options);
     }
 
     /// <summary>File names (inside the output folder) of the tables.</summary>
     public const string ResultsCsv = "results.csv", SummaryCsv = "summary.csv", ComparisonsCsv = "comparisons.csv", VerdictCsv = "verdict.csv",
         VerdictMd = "verdict.md", CriterionCsv = "criterion.csv", CriterionLevelsCsv = "criterion_levels.csv", OverlapCsv = "mask_overlap.csv",
+        HeadlineCsv = "headline.csv", PairwiseCsv = "pairwise.csv", BaselineCsv = "baseline_differences.csv",
         HtmlFile = "report.html", FiguresDir = "figures";
 
     /// <summary>Writes every table, figure and the page into <paramref name="outDir"/>; returns the files written.</summary>
@@ -65,6 +93,9 @@ public sealed class StudyReport
         Verdict.Write(P(VerdictCsv), Verdicts);
         AtomicFile.WriteText(P(VerdictMd), ToMarkdown());
         LotteryCriterion.Write(P(CriterionCsv), P(CriterionLevelsCsv), Criterion);
+        HeadlineTable.WriteCsv(P(HeadlineCsv), Headline);
+        PairwiseMatrices.Write(P(PairwiseCsv), Matrices);
+        BaselineDifferences.Write(P(BaselineCsv), BaselinePoints);
         if (Overlap is not null) MaskOverlap.Write(P(OverlapCsv), Overlap);
 
         var figures = WriteFigures(Path.Combine(outDir, FiguresDir));
@@ -73,78 +104,16 @@ public sealed class StudyReport
         return files;
     }
 
-    /// <summary>Writes the figures (PNG and SVG each) into <paramref name="dir"/>.</summary>
-    public List<ReportFigure> WriteFigures(string dir)
-    {
-        var figs = new List<ReportFigure>();
-        const string bands = "One line per group (mean over seeds) with its 95% t confidence band; controls dashed. x: % of weights remaining, log scale, dense on the left.";
-        figs.Add(ReportFigures.Save(ReportFigures.MetricVsDensity(Study, Summary, Metric.TestAccuracy, "Test accuracy at early stop"),
-            dir, "accuracy_vs_density", "Test accuracy at early stop vs weights remaining", bands));
-        figs.Add(ReportFigures.Save(ReportFigures.MetricVsDensity(Study, Summary, Metric.EarlyStopIteration, "Early-stop iteration"),
-            dir, "early_stop_vs_density", "Early-stop iteration vs weights remaining", bands + " Lower is faster learning."));
-        figs.Add(ReportFigures.Save(ReportFigures.MetricVsDensity(Study, Summary, Metric.FinalTestAccuracy, "Final test accuracy"),
-            dir, "final_accuracy_vs_density", "Final test accuracy vs weights remaining", bands));
-        foreach (var g in Study.Groups)
-            figs.Add(ReportFigures.Save(ReportFigures.Spaghetti(Study, g, Metric.TestAccuracy), dir, "seeds_" + ReportFigures.Slug(g.Name),
-                $"Every seed of {g.Name}", "Test accuracy at early stop of each seed (thin lines, labelled at their last level) and the mean over seeds (black): outlier seeds stay visible.",
-                height: 460));
-        if (Survivors.Count > 0)
-            figs.Add(ReportFigures.Save(ReportFigures.Survivors(Study, Survivors), dir, "winners_init_distribution", "Where the winners sat at initialization",
-                $"Histogram of z = w₀/σ over all prunable weights, summed over seeds, at each group's deepest level ({string.Join("; ", Survivors.Select(h => $"{h.Group}: level {h.Level}, {Verdict.Pct(h.Density)}, {h.Seeds} seeds"))}): survivors (solid) vs pruned (dotted), each normalized to sum 1. " +
-                "Survivors drawn from the tails mean magnitude pruning prefers weights that started large.", width: 1150));
-        if (Overlap is { } o)
-        {
-            int size = Math.Clamp(260 + 38 * o.Labels.Count, 500, 1400);
-            figs.Add(ReportFigures.Save(ReportFigures.Overlap(o), dir, "mask_overlap", $"Mask overlap at level {o.Level}",
-                $"Jaccard similarity of the surviving weights (all prunable weights) between every pair of masks (group × seed) at the deepest level all groups reached. " +
-                $"Two independent random masks of this density would overlap ≈ {o.RandomExpected.ToString("0.000", CultureInfo.InvariantCulture)}.",
-                width: size + 260, height: size));
-        }
-        return figs;
-    }
+    /// <summary>Writes the figures (PNG and SVG each) into <paramref name="dir"/> (<see cref="ReportFigureSet"/>).</summary>
+    public List<ReportFigure> WriteFigures(string dir) => ReportFigureSet.Write(this, dir);
 
-    /// <summary>The verdict, the criterion and the key accuracy table, in markdown.</summary>
-    public string ToMarkdown()
-    {
-        var s = new StringBuilder();
-        s.Append($"# lth report: {Study.Root}\n\n");
-        s.Append($"{Study.Groups.Count} groups, {Study.Rows.Select(x => (x.Hash, x.Seed)).Distinct().Count()} runs, {Study.Rows.Count} finished levels. ");
-        s.Append(Study.Varying.Count == 0 ? "Only the seed varies.\n\n" : $"Varying: {string.Join(", ", Study.Varying.Select(f => f.Flag))}.\n\n");
-        s.Append("## Verdict\n\n### Lottery tickets\n\n");
-        foreach (var c in Criterion) s.Append("- ").Append(Md(LotteryCriterion.Describe(c))).Append('\n');
-        s.Append("\n### Groups compared, level by level\n\n");
-        if (Verdicts.Count == 0) s.Append("- No level has two groups with enough runs to compare.\n");
-        foreach (var v in Verdicts) s.Append("- ").Append(Md(v.Text)).Append('\n');
-        if (Notes.Count > 0)
-        {
-            s.Append("\n### How far the data go\n\n");
-            foreach (var n in Notes) s.Append("- ").Append(Md(n)).Append('\n');
-        }
-        s.Append("\n## Test accuracy at early stop\n\n| group | level | % weights | n | mean | 95% CI (t) | 95% CI (bootstrap) | early-stop it |\n|---|---:|---:|---:|---:|---|---|---:|\n");
-        foreach (var x in Summary.Where(x => x.Metric == Metric.TestAccuracy.Name))
-        {
-            var es = Summary.First(y => y.Group == x.Group && y.Level == x.Level && y.Metric == Metric.EarlyStopIteration.Name);
-            s.Append($"| {Md(x.Group)} | {x.Level} | {Verdict.Pct(x.Density)} | {x.N} | {LotteryCriterion.Acc(x.Mean)} | {Ci(x.CiLow, x.CiHigh)} | {Ci(x.BootLow, x.BootHigh)} | {(double.IsNaN(es.Mean) ? "n/a" : es.Mean.ToString("0", CultureInfo.InvariantCulture))} |\n");
-        }
-        s.Append("\n## Lottery-ticket criterion\n\n| group | dense | ticket level | % weights | mean | Δ vs dense [95% CI] | one-sided p | speed-up |\n|---|---:|---:|---:|---:|---|---:|---:|\n");
-        foreach (var c in Criterion)
-        {
-            var t = c.Ticket;
-            s.Append($"| {Md(c.Group)} | {LotteryCriterion.Acc(c.DenseMean)} | {(t is null ? "none" : t.Level.ToString(CultureInfo.InvariantCulture))} | " +
-                     $"{(t is null ? "" : Verdict.Pct(t.Density))} | {(t is null ? "" : LotteryCriterion.Acc(t.Mean))} | " +
-                     $"{(t is null ? "" : $"{Verdict.Pp(t.DifferenceFromDense.Difference)} [{Verdict.Pp(t.DifferenceFromDense.Low)}, {Verdict.Pp(t.DifferenceFromDense.High)}]")} | " +
-                     $"{(t is null ? "" : Verdict.P(t.Test.P))} | {(t is null || double.IsNaN(t.SpeedUp) ? "" : t.SpeedUp.ToString("0.00", CultureInfo.InvariantCulture) + "×")} |\n");
-        }
-        if (Comparisons.Count > 0)
-        {
-            s.Append("\n## Pairwise comparisons\n\n| level | A | B | Δ = A − B [95% CI] | test | Holm p | rank test p | outcome |\n|---:|---|---|---|---|---:|---:|---|\n");
-            foreach (var c in Comparisons)
-                s.Append($"| {c.Level} | {Md(c.A)} | {Md(c.B)} | {Verdict.Pp(c.Difference.Difference)} [{Verdict.Pp(c.Difference.Low)}, {Verdict.Pp(c.Difference.High)}] | " +
-                         $"{c.Test.Test} | {Verdict.P(c.PHolm)} | {Verdict.P(c.RankTest.P)} | {Md(c.Outcome())} |\n");
-        }
-        s.Append("\n").Append(Md(HtmlReport.Methods)).Append('\n');
-        return s.ToString();
-    }
+    /// <summary>The headline, verdict, key tables and details, in markdown.</summary>
+    public string ToMarkdown() => MarkdownReport.Render(this);
+
+    /// <summary>What the terminal shows: the headline table and the verdict.</summary>
+    public string ToText() =>
+        HeadlineTable.ToText(Headline) + "\nVerdict (significant differences among the trained groups, t tests, Holm p < 0.05):\n" +
+        string.Concat(VerdictSummary.Lines.Select(l => "- " + l + "\n"));
 
     private List<string> BuildNotes()
     {
@@ -180,7 +149,4 @@ public sealed class StudyReport
         for (int i = 1; i <= k; i++) r = r * (n - k + i) / i;
         return r;
     }
-
-    private static string Ci(double lo, double hi) => double.IsNaN(lo) ? "n/a" : $"[{LotteryCriterion.Acc(lo)}, {LotteryCriterion.Acc(hi)}]";
-    private static string Md(string s) => s.Replace("|", "\\|").Replace("[", "\\[").Replace("]", "\\]");
 }

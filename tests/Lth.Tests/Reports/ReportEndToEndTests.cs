@@ -81,10 +81,15 @@ public class ReportEndToEndTests(SmallStudy study) : IClassFixture<SmallStudy>
         var w = report.Survivors.Single(s => s.Group == "kaiming-normal");
         Assert.Equal(SmallStudy.Seeds * (32 * 16 + 16 * 32 + 4 * 16), w.Survivors.Sum() + w.Pruned.Sum());
 
-        // Figures: PNG and SVG of each.
+        // Figures: PNG and SVG of each. Pairwise heat maps exist for every level; the page shows the dense level's and the landmarks'.
+        Assert.Empty(report.Failed);
+        Assert.NotEmpty(report.Headline.Landmarks);
         var figs = Directory.GetFiles(Path.Combine(outDir, StudyReport.FiguresDir));
-        var names = new[] { "accuracy_vs_density", "early_stop_vs_density", "final_accuracy_vs_density", "winners_init_distribution", "mask_overlap",
+        var names = new[] { "accuracy_vs_density", "difference_from_baseline", "pairwise_level_0", "pairwise_level_1", "pairwise_level_2",
+            "early_stop_vs_density", "final_accuracy_vs_density", "winners_init_distribution", "mask_overlap",
             "seeds_kaiming-normal", "seeds_xavier-uniform", "seeds_kaiming-normal_random-prune" };
+        var hidden = Enumerable.Range(1, SmallStudy.Levels).Where(l => report.Headline.Landmarks.All(m => m.Level != l)).Select(l => $"pairwise_level_{l}").ToList();
+        var shown = names.Except(hidden).ToArray();
         foreach (var n in names)
         {
             var png = File.ReadAllBytes(Path.Combine(outDir, StudyReport.FiguresDir, n + ".png"));
@@ -95,6 +100,7 @@ public class ReportEndToEndTests(SmallStudy study) : IClassFixture<SmallStudy>
             Assert.True(svg.Length > 5_000, $"{n}.svg: {svg.Length} chars");
         }
         Assert.Equal(2 * names.Length, figs.Length);
+        Assert.Equal("kaiming-normal", report.Baseline);   // no xavier-normal: the first trained group by name
 
         // The page: self-contained, and in a 390 px wide Chromium every image decodes, every table is there, nothing overflows.
         var htmlPath = Path.Combine(outDir, StudyReport.HtmlFile);
@@ -103,6 +109,10 @@ public class ReportEndToEndTests(SmallStudy study) : IClassFixture<SmallStudy>
         Assert.DoesNotContain("https://", html);
         Assert.DoesNotContain("<link", html);
         Assert.DoesNotContain("src=\"figures", html);
+        foreach (var n in shown) Assert.Contains($"<figure id=\"fig-{n}\">", html);
+        foreach (var n in hidden) Assert.DoesNotContain($"<figure id=\"fig-{n}\">", html);
+        Assert.True(html.IndexOf("id=\"headline\"", StringComparison.Ordinal) < html.IndexOf("id=\"verdict\"", StringComparison.Ordinal));
+        Assert.True(html.IndexOf("id=\"figures\"", StringComparison.Ordinal) < html.IndexOf("id=\"details\"", StringComparison.Ordinal));
         int tables = Regex.Matches(html, "<table>").Count;
         Assert.True(tables >= 7, $"{tables} tables");
         var phone = Chromium.PhoneFrame(htmlPath, study.Dir);
@@ -114,9 +124,9 @@ public class ReportEndToEndTests(SmallStudy study) : IClassFixture<SmallStudy>
             string Attr(string name) => Regex.Match(check.Value, name + "=\"([^\"]*)\"").Groups[1].Value;
             Assert.Equal(width, Attr("data-viewport-width"));
             Assert.True(Attr("data-overflow") == "0", $"page overflows horizontally at {width} px: scroll width {Attr("data-scroll-width")}");
-            Assert.Equal(names.Length.ToString(), Attr("data-images"));
-            Assert.Equal(names.Length.ToString(), Attr("data-images-total"));
-            Assert.Equal(names.Length.ToString(), Attr("data-figures"));
+            Assert.Equal(shown.Length.ToString(), Attr("data-images"));
+            Assert.Equal(shown.Length.ToString(), Attr("data-images-total"));
+            Assert.Equal(shown.Length.ToString(), Attr("data-figures"));
             Assert.Equal(tables.ToString(), Attr("data-tables"));
         }
 
@@ -143,13 +153,24 @@ public class ReportEndToEndTests(SmallStudy study) : IClassFixture<SmallStudy>
         var r = CliRunner.Run(study.Dir, "report", study.Runs, "--out", outDir, "--format", "md");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("## Verdict", r.Stdout);
+        Assert.StartsWith("# lth report", r.Stdout);
+        Assert.True(r.Stdout.IndexOf("**Question.**", StringComparison.Ordinal) < r.Stdout.IndexOf("## Verdict", StringComparison.Ordinal));
         Assert.Contains("| group | level |", r.Stdout);
         Assert.Contains("kaiming-normal \\[random-prune\\]", r.Stdout);
         Assert.True(File.Exists(Path.Combine(outDir, StudyReport.HtmlFile)));
 
         // Deterministic: a second report has the same statistics, bootstrap included.
         var again = Path.Combine(study.Dir, "report-cli-2");
-        Assert.Equal(0, CliRunner.Run(study.Dir, "report", study.Runs, "--out", again).ExitCode);
+        var text = CliRunner.Run(study.Dir, "report", study.Runs, "--out", again, "--margin", "2", "--baseline", "xavier-uniform");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.StartsWith("Question:", text.Stdout);   // the terminal summary opens with the question and the headline table
+        Assert.Contains("matches dense (margin 2 pp) down to", text.Stdout);
+        Assert.Contains("Verdict", text.Stdout);
+        Assert.Contains("Difference from xavier-uniform", File.ReadAllText(Path.Combine(again, StudyReport.HtmlFile)));
+        Assert.Contains(",0.02,", File.ReadAllLines(Path.Combine(again, StudyReport.CriterionCsv))[1]);
+        var bad = CliRunner.Run(study.Dir, "report", study.Runs, "--out", again, "--baseline", "no-such-group");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--baseline", bad.Stderr);
         Assert.Equal(File.ReadAllText(Path.Combine(outDir, StudyReport.SummaryCsv)), File.ReadAllText(Path.Combine(again, StudyReport.SummaryCsv)));
         Assert.Equal(File.ReadAllText(Path.Combine(outDir, StudyReport.ComparisonsCsv)), File.ReadAllText(Path.Combine(again, StudyReport.ComparisonsCsv)));
     }
@@ -169,5 +190,6 @@ public class ReportEndToEndTests(SmallStudy study) : IClassFixture<SmallStudy>
         Assert.Contains("no finished levels", empty.Stderr);
         Assert.Equal(2, CliRunner.Run(dir, "report", "empty", "--level-min-n", "1").ExitCode);
         Assert.Equal(2, CliRunner.Run(dir, "report", "empty", "--format", "pdf").ExitCode);
+        Assert.Equal(2, CliRunner.Run(dir, "report", "empty", "--margin", "0").ExitCode);
     }
 }

@@ -81,9 +81,10 @@ public class VerdictTests
         Assert.Equal(2, r.Ticket!.Level);
         Assert.Equal(0.64, r.Ticket.Density, 12);
         Assert.True(r.Ticket.Paired);
-        Assert.Equal(Alternative.Less, r.Ticket.Test.Alternative);
+        Assert.Equal(Alternative.Greater, r.Ticket.Test.Alternative);   // non-inferiority: H1 is Δ > −margin
+        Assert.Equal(CriterionOutcome.Matches, r.Outcome);
         Assert.Equal(1000.0 / 800, r.Ticket.SpeedUp, 12);
-        Assert.False(r.Levels.Single(l => l.Level == 3).NotSignificantlyBelow);
+        Assert.Equal(MatchState.Below, r.Levels.Single(l => l.Level == 3).State);
         Assert.Contains("down to 64.0%", LotteryCriterion.Describe(r));
     }
 
