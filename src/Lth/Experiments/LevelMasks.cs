@@ -8,9 +8,11 @@ namespace Lth.Experiments;
 /// <summary>
 /// Where each level's mask comes from. Level 0 is dense. A later level's mask is, in this order:
 /// the stored <c>mask.safetensors</c> (resume); for a control or a transfer, the source run's mask of this
-/// level, as it is or through the control's mask transform; for one-shot, the chosen strategy applied to the
-/// dense trained network at the rates that reach this level in one step; otherwise the chosen strategy applied
-/// to the previous level's trained weights and mask. Every new mask is saved before it is used.
+/// level, as it is or through the control's mask transform; for a pruning-at-initialization strategy, the strategy
+/// applied to the run's initial weights and a dense mask at the rates that reach this level's density in one step
+/// (so every level is the fresh init pruned to one density of the IMP schedule); for one-shot, the chosen strategy
+/// applied to the dense trained network at those rates; otherwise the chosen strategy applied to the previous
+/// level's trained weights and mask. Every new mask is saved before it is used.
 /// </summary>
 internal sealed class LevelMasks(RunStore store, DatasetSplits data)
 {
@@ -35,6 +37,12 @@ internal sealed class LevelMasks(RunStore store, DatasetSplits data)
             return Apply(PruningStrategies.Get(transform, StrategyKind.MaskTransform), scratch, source, hp.Pruning, seed, level, member);
         }
         var strategy = PruningStrategies.Get(hp.Pruning.Strategy);
+        if (strategy.AtInit)
+        {
+            using var dense = Mask.Dense(scratch.Layout);
+            using (no_grad()) CohortCopy.Set(scratch, 0, m.Initial);
+            return Apply(strategy, scratch, dense, PruningRates.ForOneShot(hp.Pruning, level), seed, level, member);
+        }
         if (hp.OneShot)
         {
             using var dense = Mask.Dense(scratch.Layout);

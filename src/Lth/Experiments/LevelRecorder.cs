@@ -61,6 +61,7 @@ internal sealed class LevelRecorder(IModel solo, IModel soloStart)
             Control = ChoiceText.Of(m.Hp.Control),
             Density = mask.WeightDensity(0),
             LayerDensity = mask.LayerDensities(0),
+            CollapsedLayers = mask.LayerDensities(0).Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList(),
             EarlyStopIteration = es,
             TestAccuracyAtEarlyStop = es is long e ? r.TestAccuracyAt(e) : null,
             ValLossAtEarlyStop = es is long e2 ? r.Metrics.First(x => x.Split == "val" && x.Iteration == e2).Loss : null,

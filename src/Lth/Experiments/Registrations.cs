@@ -37,6 +37,11 @@ internal static class Registrations
         Hparams.RegisterCheck("model", ModelUsesItsFlags);
         Hparams.RegisterCheck("prune", GlobalScopeHonoursRates);
         Hparams.RegisterCheck("strategy", PruningStrategies.CheckFlags);
+        Hparams.RegisterCheck("one-shot", hp =>
+        {
+            if (hp.OneShot && PruningStrategies.Get(hp.Pruning.Strategy).AtInit)
+                throw new HparamsException($"--one-shot: --strategy {hp.Pruning.Strategy} already prunes the initial weights to each level's density in one step");
+        });
     }
 
     private static string Positive(Step s) =>

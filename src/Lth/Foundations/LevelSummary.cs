@@ -15,6 +15,8 @@ public sealed record LevelSummary
     /// <summary>Fraction of prunable weights (not biases) alive.</summary>
     public required double Density { get; init; }
     public required Dictionary<string, double> LayerDensity { get; init; }
+    /// <summary>Pruned weight tensors with no weight left: the network is disconnected there and the level trains at chance.</summary>
+    public List<string> CollapsedLayers { get; init; } = [];
     public long? EarlyStopIteration { get; init; }
     public double? TestAccuracyAtEarlyStop { get; init; }
     public double? ValLossAtEarlyStop { get; init; }

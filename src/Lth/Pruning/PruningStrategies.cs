@@ -16,7 +16,11 @@ public enum StrategyKind
 /// <param name="Kind">Pruner or mask transform.</param>
 /// <param name="Flags">The hparam flags this strategy reads beyond the rates; a flag that only other strategies read is refused when given.</param>
 /// <param name="Create">A new instance.</param>
-public sealed record PruningStrategy(string Name, string Description, StrategyKind Kind, IReadOnlyList<string> Flags, Func<IPruningStrategy> Create);
+/// <param name="AtInit">
+/// Pruning at initialization: the runner gives it the run's initial weights and a dense mask with the rates that
+/// reach each level's density of the IMP schedule in one step, instead of the previous level's trained weights.
+/// </param>
+public sealed record PruningStrategy(string Name, string Description, StrategyKind Kind, IReadOnlyList<string> Flags, Func<IPruningStrategy> Create, bool AtInit = false);
 
 /// <summary>
 /// The registry of pruning strategies, shaped like the init-scheme registry: name, one-line description,
@@ -31,14 +35,14 @@ public static class PruningStrategies
             StrategyKind.Pruner, RateFlags, () => new MagnitudePruning()),
         new("random", "remove the fraction p of the remaining weights chosen uniformly at random (the same counts as magnitude pruning)",
             StrategyKind.Pruner, RateFlags, () => new RandomPruning()),
-        new("magnitude-init", "magnitude pruning meant for the initial weights (pruning at initialization): remove the fraction p with the smallest |w| of the weights given",
-            StrategyKind.Pruner, RateFlags, () => new MagnitudePruning()),
-        new("snip", "SNIP (Lee et al. 2019): remove the fraction p with the smallest |g * w|, g the loss gradient on one batch of 10 x classes training examples",
-            StrategyKind.Pruner, RateFlags, () => new SnipPruning()),
-        new("grasp", "GraSP (Wang et al. 2020): remove the fraction p with the largest -w * Hg (Hessian-gradient product on 10 examples per class)",
-            StrategyKind.Pruner, RateFlags, () => new GraspPruning()),
-        new("synflow", "iterative SynFlow (Tanaka et al. 2020), data-free: remove the smallest |w * dR/dw| of the all-|W| network over --synflow-rounds rounds (exponential schedule)",
-            StrategyKind.Pruner, [.. RateFlags, "synflow-rounds"], () => new SynflowPruning()),
+        new("magnitude-init", "at initialization: prune the initial weights with the smallest |w| to each level's density",
+            StrategyKind.Pruner, RateFlags, () => new MagnitudePruning(), AtInit: true),
+        new("snip", "at initialization, SNIP (Lee et al. 2019): prune the smallest |g * w| to each level's density, g the loss gradient on one batch of 10 x classes training examples",
+            StrategyKind.Pruner, RateFlags, () => new SnipPruning(), AtInit: true),
+        new("grasp", "at initialization, GraSP (Wang et al. 2020): prune the largest -w * Hg (Hessian-gradient product on 10 examples per class) to each level's density",
+            StrategyKind.Pruner, RateFlags, () => new GraspPruning(), AtInit: true),
+        new("synflow", "at initialization, iterative SynFlow (Tanaka et al. 2020), data-free: prune the smallest |w * dR/dw| of the all-|W| network to each level's density over --synflow-rounds rounds (exponential schedule)",
+            StrategyKind.Pruner, [.. RateFlags, "synflow-rounds"], () => new SynflowPruning(), AtInit: true),
         new("random-prune", "a random mask with the given mask's per-layer survivor counts",
             StrategyKind.MaskTransform, RateFlags, () => new RandomMask(RandomMask.Mode.PerLayer)),
         new("random-prune-global", "a random mask with the given mask's total survivor count spread over every pruned tensor",
