@@ -84,6 +84,17 @@ public static class Initializers
         }
     }
 
+    /// <summary>Removes a scheme added with <see cref="Register"/> (tests that register a toy scheme clean up after themselves).</summary>
+    public static void Unregister(string name)
+    {
+        lock (Gate)
+        {
+            var next = Entries.Where(e => e.Name != name).ToArray();
+            ByName = next.ToDictionary(e => e.Name, StringComparer.Ordinal);
+            Entries = next;
+        }
+    }
+
     /// <summary>
     /// The canonical spec of a scheme, used in run hashes and report groups: lower case, parameters sorted,
     /// only non-default ones written — and, where one of the seed study's aliases stands for exactly that

@@ -67,6 +67,12 @@ public static class ModelRegistry
         }
     }
 
+    /// <summary>Removes a family added with <see cref="Register"/>.</summary>
+    public static void Unregister(string name)
+    {
+        lock (Gate) families = families.Where(f => f.Name != name).ToArray();
+    }
+
     /// <summary>Registered architectures with a one-line description, in registration order.</summary>
     public static IReadOnlyDictionary<string, string> Names => families.ToDictionary(f => f.Name, f => f.Description);
 

@@ -97,6 +97,7 @@ public sealed class SparseLinear
                         }
                 }
             }
+        KeepAlive(weight, x, y);
     }
 
     /// <summary>
@@ -120,6 +121,7 @@ public sealed class SparseLinear
                         GradientRow(pd + (long)r * bp, pc + s, e - s, xk, pg + (long)r * inFeatures, bp);
                     }
             }
+        KeepAlive(dy, x, grad);
     }
 
     /// <summary>
@@ -150,6 +152,7 @@ public sealed class SparseLinear
                         }
                 }
             }
+        KeepAlive(weight, dy, dx);
     }
 
     /// <summary>dx[c[j], 0..lanes) += w[c[j]] · dy[0..lanes) for one row's survivors in one column block.</summary>
@@ -201,7 +204,15 @@ public sealed class SparseLinear
         return (int)bp;
     }
 
-    /// <summary>The address of a contiguous CPU float tensor's first element (native memory: no pinning needed).</summary>
+    /// <summary>
+    /// Keeps the tensors a kernel works on (and so their native memory) reachable until the kernel's last write. The
+    /// kernels hold only raw pointers: without this, the GC may finalize a temporary passed in (say <c>w.detach()</c>,
+    /// or a buffer its caller no longer uses) while the kernel still reads it, and free its memory mid-kernel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void KeepAlive(Tensor a, Tensor b, Tensor c) { GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(c); }
+
+    /// <summary>The address of a contiguous CPU float tensor's first element (native memory: no pinning needed; see <see cref="KeepAlive"/>).</summary>
     private static unsafe nint Address(Tensor t)
     {
         if (t.dtype != ScalarType.Float32 || t.device_type != TorchSharp.DeviceType.CPU || !t.is_contiguous())

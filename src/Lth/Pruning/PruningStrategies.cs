@@ -62,6 +62,12 @@ public static class PruningStrategies
         lock (Gate) entries = entries.Where(e => e.Name != name).Append(strategy with { Name = name }).ToArray();
     }
 
+    /// <summary>Removes a strategy added with <see cref="Register"/>.</summary>
+    public static void Unregister(string name)
+    {
+        lock (Gate) entries = entries.Where(e => e.Name != name).ToArray();
+    }
+
     /// <summary>The strategy called <paramref name="name"/>; throws <see cref="FormatException"/> listing the known ones.</summary>
     public static PruningStrategy Get(string name, StrategyKind kind = StrategyKind.Pruner)
     {

@@ -40,6 +40,8 @@ public class StudyFileTests
     [InlineData("gain-sweep", 21)]
     [InlineData("controls-fashion", 9)]
     [InlineData("synthetic-study", 4)]
+    [InlineData("pai-inits", 150)]
+    [InlineData("pai-inits-quick", 60)]
     public void ShippedStudiesExpand(string name, int runs)
     {
         var s = Study.Load(name);

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Lth.Tests.Init;
 
 /// <summary>docs/architecture.md's recipes "Add an init scheme" and "Add a model", exercised end to end.</summary>
-public class RegisterSchemeTests
+[Collection(RegistryCollection.Name)]
+public sealed class RegisterSchemeTests : IDisposable
 {
     /// <summary>U(0, gain/fan_in): a scheme with a gain and a spec of its own.</summary>
     private sealed class ToyInit(double gain) : IInitializer
@@ -20,7 +21,13 @@ public class RegisterSchemeTests
         public Distribution Describe(Fans fans) => new("uniform", gain / fans.FanIn / 2, gain / fans.FanIn / Math.Sqrt(12), 0, gain / fans.FanIn);
     }
 
-    static RegisterSchemeTests()
+    public void Dispose()
+    {
+        Initializers.Unregister("toy-positive");
+        ModelRegistry.Unregister("toy-mlp");
+    }
+
+    public RegisterSchemeTests()
     {
         Initializers.Register("toy-positive", "test: U(0, gain/fan_in)", ["gain"], s => new ToyInit(s.Number("gain", 1)));
         ModelRegistry.Register(new("toy-mlp", "test: one hidden layer of 12", UsesActivation: true, UsesBias: true, HasConv: false,

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Lth.Tests.Pruning;
 
 /// <summary>docs/architecture.md's recipe "Add a pruning strategy", exercised: a strategy registered from a test runs end to end.</summary>
-public class StrategyRegistryTests
+[Collection(RegistryCollection.Name)]
+public sealed class StrategyRegistryTests : IDisposable
 {
     /// <summary>
     /// Keeps the weights with the LARGEST |w · mean input| on a batch drawn from the context (so it needs data),
@@ -26,7 +27,9 @@ public class StrategyRegistryTests
         }
     }
 
-    static StrategyRegistryTests() =>
+    public void Dispose() => PruningStrategies.Unregister("toy-anti-magnitude");
+
+    public StrategyRegistryTests() =>
         PruningStrategies.Register(new("toy-anti-magnitude", "test: keeps the smallest weights", StrategyKind.Pruner,
             ["prune", "rate", "rate-output", "rate-conv", "rates", "prune-biases"], () => new ToyStrategy()));
 

@@ -6,3 +6,10 @@ public sealed class ThreadsCollection
 {
     public const string Name = "Lth.Tests.Threads";
 }
+
+/// <summary>Tests that register toy entries in the process-wide registries run alone, and remove them when done.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RegistryCollection
+{
+    public const string Name = "Lth.Tests.Registry";
+}
