@@ -20,19 +20,14 @@ public sealed class RunStore(string root)
     /// <summary><c>$LTH_RUNS</c> if set, else <c>./runs</c>.</summary>
     public static string DefaultRoot => Environment.GetEnvironmentVariable("LTH_RUNS") is { Length: > 0 } r ? r : "runs";
 
-    public const string RunPrefix = "lottery_";
-    public const string SeedPrefix = "seed_";
-    public const string LevelPrefix = "level_";
-    public const string HparamsFile = "hparams.json";
-    public const string InitFile = "init.safetensors";
-    public const string MaskFile = "mask.safetensors";
-    public const string FinalFile = "final.safetensors";
-    public const string MetricsFile = "metrics.csv";
-    public const string SummaryFile = "summary.json";
-    public const string WinnersFile = "winners.json";
-    public const string OptimizerFile = "optimizer.safetensors";
-    /// <summary>Folder of TensorBoard event files inside a seed folder (with --tensorboard).</summary>
-    public const string TensorBoardFolder = "tensorboard";
+    /// <summary>Folder prefixes: <c>lottery_&lt;hash&gt;</c>, <c>seed_&lt;s&gt;</c>, <c>level_&lt;L&gt;</c>.</summary>
+    public const string RunPrefix = "lottery_", SeedPrefix = "seed_", LevelPrefix = "level_";
+
+    /// <summary>File names in a run folder (hparams), a seed folder (init, rewind, tensorboard/) and a level folder (the rest).</summary>
+    public const string HparamsFile = "hparams.json", InitFile = "init.safetensors", MaskFile = "mask.safetensors",
+        FinalFile = "final.safetensors", MetricsFile = "metrics.csv", SummaryFile = "summary.json", WinnersFile = "winners.json",
+        OptimizerFile = "optimizer.safetensors", TensorBoardFolder = "tensorboard";
+
     public static string RewindFile(long iteration) => $"rewind_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
 
     /// <summary>

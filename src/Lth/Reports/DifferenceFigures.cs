@@ -83,17 +83,7 @@ public static class DifferenceFigures
                 t.LabelFontColor = Math.Abs(v - 0.5) > 0.28 ? Colors.White : Colors.Black;
                 t.LabelAlignment = Alignment.MiddleCenter;
             }
-        var bottom = new ScottPlot.TickGenerators.NumericManual();
-        var left = new ScottPlot.TickGenerators.NumericManual();
-        for (int i = 0; i < n; i++)
-        {
-            bottom.AddMajor(i + 0.5, (i + 1).ToString(CultureInfo.InvariantCulture));
-            left.AddMajor(n - i - 0.5, $"{i + 1}: {m.Groups[i]}");
-        }
-        plot.Axes.Bottom.TickGenerator = bottom;
-        plot.Axes.Left.TickGenerator = left;
-        plot.Axes.SetLimits(0, n, 0, n);
-        plot.Grid.IsVisible = false;
+        ReportFigures.MatrixAxes(plot, m.Groups);
         plot.Title($"Level {m.Level} ({Verdict.Pct(m.Density)}): row − column (pp), * Holm p < {Comparisons.Alpha.ToString(CultureInfo.InvariantCulture)}");
         plot.XLabel($"column, numbered as the rows; blue: row better (full at ±{(limit * 100).ToString("0.0#", CultureInfo.InvariantCulture)} pp)");
         PlotFonts.Apply(plot);

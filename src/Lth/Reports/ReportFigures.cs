@@ -122,17 +122,7 @@ public static class ReportFigures
                     t.LabelAlignment = Alignment.MiddleCenter;
                 }
             }
-        var bottom = new ScottPlot.TickGenerators.NumericManual();
-        var left = new ScottPlot.TickGenerators.NumericManual();
-        for (int i = 0; i < n; i++)
-        {
-            bottom.AddMajor(i + 0.5, (i + 1).ToString(CultureInfo.InvariantCulture));
-            left.AddMajor(n - i - 0.5, $"{i + 1}: {r.Labels[i]}");
-        }
-        plot.Axes.Bottom.TickGenerator = bottom;
-        plot.Axes.Left.TickGenerator = left;
-        plot.Axes.SetLimits(0, n, 0, n);
-        plot.Grid.IsVisible = false;
+        MatrixAxes(plot, r.Labels);
         plot.Title($"Jaccard overlap of masks, level {r.Level} ({Verdict.Pct(r.Density)}); random ≈ {r.RandomExpected.ToString("0.00", CultureInfo.InvariantCulture)}");
         plot.XLabel("mask (numbered as on the left)");
         PlotFonts.Apply(plot);
@@ -169,6 +159,23 @@ public static class ReportFigures
     {
         var chars = s.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray();
         return System.Text.RegularExpressions.Regex.Replace(new string(chars), "_+", "_").Trim('_');
+    }
+
+    /// <summary>Axes of an n×n matrix figure: columns numbered 1..n, rows "i: label" from the top, no grid.</summary>
+    internal static void MatrixAxes(Plot plot, IReadOnlyList<string> labels)
+    {
+        int n = labels.Count;
+        var bottom = new ScottPlot.TickGenerators.NumericManual();
+        var left = new ScottPlot.TickGenerators.NumericManual();
+        for (int i = 0; i < n; i++)
+        {
+            bottom.AddMajor(i + 0.5, (i + 1).ToString(CultureInfo.InvariantCulture));
+            left.AddMajor(n - i - 0.5, $"{i + 1}: {labels[i]}");
+        }
+        plot.Axes.Bottom.TickGenerator = bottom;
+        plot.Axes.Left.TickGenerator = left;
+        plot.Axes.SetLimits(0, n, 0, n);
+        plot.Grid.IsVisible = false;
     }
 
     internal static double X(double density) => Math.Log10(Math.Max(density, 1e-6) * 100);

@@ -8,10 +8,7 @@ namespace Lth.Tests.Experiments;
 /// <summary>Pruning at initialization on IMP's axis: each level is the fresh init pruned to that level's density, then trained.</summary>
 public class PruningAtInitRunTests
 {
-    [Theory]
-    [InlineData("snip")]
-    [InlineData("synflow")]
-    [InlineData("magnitude-init")]
+    [Theory, InlineData("snip"), InlineData("synflow"), InlineData("magnitude-init")]
     public void EachLevelIsTheInitPrunedToThatLevelsDensity(string strategy)
     {
         using var data = TinyData.Create();

@@ -140,9 +140,9 @@ public class PruningAtInitTests
     {
         using var model = TinyModel(out var net);
         var (x, y, xs, ys) = TinyBatch();
+        var hp = new PruningHparams { Rate = 0.5, RateOutput = 0.5 };   // θ = the two weight tensors (biases are not pruned)
         using var dense = Mask.Dense(model.Layout);
         using var rng = new Generator(0);
-        var hp = new PruningHparams { Rate = 0.5, RateOutput = 0.5 };   // θ = the two weight tensors (biases are not pruned)
         using var scores = new GraspPruning().Scores(Context(model, dense, hp, Fixed(x, y), rng));
 
         // H g by central differences of the hand gradient along g (restricted to θ, the weights): (∇L(w + εg) − ∇L(w − εg)) / 2ε.
@@ -435,11 +435,7 @@ public class PruningAtInitTests
             Assert.Equal(StrategyKind.Pruner, PruningStrategies.Get(s).Kind);
     }
 
-    [Theory]
-    [InlineData("snip")]
-    [InlineData("grasp")]
-    [InlineData("synflow")]
-    [InlineData("magnitude-init")]
+    [Theory, InlineData("snip"), InlineData("grasp"), InlineData("synflow"), InlineData("magnitude-init")]
     public void RunsAPrunedLevelEndToEnd(string name)
     {
         using var data = TinyData.Create();
