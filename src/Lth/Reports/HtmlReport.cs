@@ -22,6 +22,18 @@ public static class HtmlReport
         h.Append($"<p class=\"meta\">Runs: <code>{E(r.Study.Root)}</code> · {r.Study.Groups.Count} groups · " +
                  $"{r.Study.Rows.Select(x => (x.Hash, x.Seed)).Distinct().Count()} runs · {r.Study.Rows.Count} finished levels</p>\n");
 
+        HeadlineSection(h, r);
+        VerdictSection(h, r);
+        FigureSection(h, figures);
+        StudySection(h, r);
+        TableSection(h, r);
+        DetailSection(h, r, figures);
+        h.Append("<script>\n").Append(LayoutScript).Append("</script>\n</body>\n</html>\n");
+        return h.ToString();
+    }
+
+    private static void HeadlineSection(StringBuilder h, StudyReport r)
+    {
         var hd = r.Headline;
         h.Append("<section id=\"headline\">\n<h2>Question and answer</h2>\n");
         h.Append("<p><b>Question.</b> ").Append(E(hd.Question)).Append("</p>\n");
@@ -32,7 +44,10 @@ public static class HtmlReport
         h.Append("<ul class=\"rules\">\n");
         foreach (var rule in hd.Rules) h.Append("<li>").Append(E(rule)).Append("</li>\n");
         h.Append("</ul>\n</section>\n");
+    }
 
+    private static void VerdictSection(StringBuilder h, StudyReport r)
+    {
         h.Append("<section id=\"verdict\">\n<h2>Verdict</h2>\n<p>Pairs of trained groups that differ significantly (t tests, Holm p &lt; 0.05 within a level), the most consistent first; the heat maps below show every pair at the dense level and the landmarks:</p>\n<ul>\n");
         if (!r.VerdictSummary.Lines.Any()) h.Append("<li>No level has two trained groups with enough runs to compare.</li>\n");
         foreach (var line in r.VerdictSummary.Lines) h.Append("<li>").Append(E(line)).Append("</li>\n");
@@ -44,7 +59,10 @@ public static class HtmlReport
             h.Append("</ul>\n");
         }
         h.Append("</section>\n");
+    }
 
+    private static void FigureSection(StringBuilder h, IReadOnlyList<ReportFigure> figures)
+    {
         h.Append("<section id=\"figures\">\n<h2>Figures</h2>\n");
         foreach (var f in figures.Where(f => f.Embedded))
         {
@@ -53,7 +71,10 @@ public static class HtmlReport
             h.Append($"<figcaption><b>{E(f.Title)}.</b> {E(f.Caption)} <span class=\"files\">({E(Path.GetFileName(f.PngPath))}, {E(Path.GetFileName(f.SvgPath))})</span></figcaption>\n</figure>\n");
         }
         h.Append("</section>\n");
+    }
 
+    private static void StudySection(StringBuilder h, StudyReport r)
+    {
         h.Append("<section id=\"study\">\n<h2>The study</h2>\n<h3>What varies</h3>\n");
         Table(h, ["hparam", "values"], r.Study.Varying.Select(f =>
             (IReadOnlyList<string>)[f.Flag, string.Join(", ", r.Study.Rows.Select(x => f.Format(f.Get(x.Hparams))).Distinct())]).ToList(),
@@ -68,7 +89,10 @@ public static class HtmlReport
         h.Append("<h3>Common hparams</h3>\n");
         Table(h, ["hparam", "value", "meaning"], r.Study.Common.Select(c => (IReadOnlyList<string>)[$"{c.Field.Section}.{c.Field.Flag}", c.Value, c.Field.Description]).ToList());
         h.Append("</section>\n");
+    }
 
+    private static void TableSection(StringBuilder h, StudyReport r)
+    {
         h.Append("<section id=\"tables\">\n<h2>Tables</h2>\n");
         h.Append("<h3>Test accuracy at early stop, per group and level (summary.csv)</h3>\n");
         Table(h, ["group", "level", "% weights", "n", "mean", "std", "95% CI (t)", "95% CI (bootstrap)", "median", "min", "max", "early-stop it (mean)"],
@@ -104,7 +128,10 @@ public static class HtmlReport
                 o.Pairs.Select(p => (IReadOnlyList<string>)[p.A, p.B, p.Kind, I(p.Pairs), F(p.Mean, "0.000"), F(o.RandomExpected, "0.000")]).ToList());
         }
         h.Append("</section>\n");
+    }
 
+    private static void DetailSection(StringBuilder h, StudyReport r, IReadOnlyList<ReportFigure> figures)
+    {
         h.Append("<section id=\"details\">\n<h2>Details</h2>\n<h3>Lottery tickets, group by group</h3>\n<ul>\n");
         foreach (var c in r.Criterion) h.Append("<li>").Append(E(LotteryCriterion.Describe(c))).Append("</li>\n");
         h.Append("</ul>\n<h3>Every group compared, level by level</h3>\n<ul>\n");
@@ -116,8 +143,6 @@ public static class HtmlReport
             h.Append("<p>Also written, not shown here: ").Append(E(string.Join(", ", rest.Select(f => Path.GetFileName(f.PngPath))))).Append(" (with SVGs) in figures/.</p>\n");
         h.Append("<h3>Methods</h3>\n<p>").Append(E(Methods(r.Options.Margin))).Append("</p>\n");
         h.Append("</section>\n</main>\n");
-        h.Append("<script>\n").Append(LayoutScript).Append("</script>\n</body>\n</html>\n");
-        return h.ToString();
     }
 
     /// <summary>How the numbers were computed, in one paragraph (also in the markdown output).</summary>
