@@ -36,6 +36,7 @@ internal static class Registrations
 
         Hparams.RegisterCheck("model", ModelUsesItsFlags);
         Hparams.RegisterCheck("prune", GlobalScopeHonoursRates);
+        Hparams.RegisterCheck("rates", RatesNameTheModelsTensors);
         Hparams.RegisterCheck("strategy", PruningStrategies.CheckFlags);
         Hparams.RegisterCheck("one-shot", hp =>
         {
@@ -58,6 +59,19 @@ internal static class Registrations
             throw new HparamsException($"--bias: {family.Name} does not use it; leave it at {d.Model.Bias.ToString().ToLowerInvariant()}");
         if (!family.HasConv && hp.Pruning.RateConv != d.Pruning.RateConv)
             throw new HparamsException($"--rate-conv: {family.Name} has no convolutional layers");
+    }
+
+    /// <summary>Every name in <c>--rates</c> is a layer (<c>fc1</c>) or a parameter (<c>fc1.weight</c>) of the chosen model: a typo is refused, not ignored.</summary>
+    private static void RatesNameTheModelsTensors(LotteryHparams hp)
+    {
+        var map = PruningRates.ParseMap(hp.Pruning.Rates);
+        if (map.Count == 0) return;
+        var source = DatasetSources.Get(hp.Dataset.Name);
+        using var model = ModelRegistry.Create(hp.Model, source.ExampleShape, source.Classes);
+        var names = model.Layout.Parameters.Where(p => p.Kind != LayerKind.Norm)
+            .SelectMany(p => new[] { p.Name, p.Name.Split('.')[0] }).Distinct().ToList();
+        foreach (var key in map.Keys.Where(k => !names.Contains(k)))
+            throw new HparamsException($"--rates: '{key}' is not a layer or parameter of {hp.Model.Name} (known: {string.Join(", ", names)})");
     }
 
     /// <summary>

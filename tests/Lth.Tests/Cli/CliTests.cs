@@ -17,6 +17,8 @@ public class CliTests
     [InlineData("run --preset synthetic-tiny --model conv2 --activation leaky-relu:0.1", "--activation: conv2 does not use it")]
     [InlineData("run --preset synthetic-tiny --strategy magnitud", "--strategy")]
     [InlineData("run --preset synthetic-tiny --seed=-1", "--seed")]
+    [InlineData("run --preset synthetic-tiny --rates fc9=0.2", "--rates: 'fc9' is not a layer or parameter")]
+    [InlineData("run --preset synthetic-tiny --rates FC1=0.5", "--rates: 'FC1'")]
     [InlineData("sweep --preset synthetic-tiny --seeds=-2", "--seeds")]
     [InlineData("run --preset synthetic-tiny --control reinitt", "--control")]
     [InlineData("run --preset synthetic-tiny --prune global --rates fc1=0.3", "--rates")]
