@@ -197,8 +197,7 @@ public sealed class Trainer
         for (int m = 0; m < k; m++)
         {
             var r = results[m];
-            if (!r.Diverged && r.Metrics.Where(e => e.Iteration == iteration).Any(e => !double.IsFinite(e.Loss)))
-                r.DivergedAt = iteration;
+            if (!r.Diverged && r.DivergesAt(iteration)) r.DivergedAt = iteration;
         }
     }
 }

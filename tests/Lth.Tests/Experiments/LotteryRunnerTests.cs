@@ -182,4 +182,20 @@ public class LotteryRunnerTests
         foreach (var study in new[] { "seed-study", "seed-study-fashion", "seed-study-quick" })
             Assert.Equal("leaky-relu:0.05", Study.Load(study).Base.Model.Activation);
     }
+
+    [Fact]
+    public void AdamThatBlowsUpWithoutNaNIsStillDiverged()
+    {
+        using var data = TinyData.Create();
+        using var dir = new TempDir();
+        var hp = Tiny() with { Training = Tiny().Training with { Lr = 1000 } };
+        var s = new LotteryRunner(new RunStore(dir), hp, data).Run(1, 1);
+        Assert.Single(s);                                   // a diverged level ends its run
+        Assert.True(s[0].Diverged);
+        var metrics = File.ReadAllLines(Path.Combine(new RunStore(dir).LevelDir(hp, 1, 0), RunStore.MetricsFile)).Skip(1)
+            .Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(metrics, l => Assert.True(double.IsFinite(l)));   // no NaN: the loss-ratio rule caught it
+        var normal = new LotteryRunner(new RunStore(dir), Tiny(), data).Run(1, 1);
+        Assert.All(normal, x => Assert.False(x.Diverged));
+    }
 }
