@@ -121,6 +121,7 @@ public static class Hparams
         foreach (var (flag, rate) in new[] { ("rate", p.Rate), ("rate-output", p.RateOutput), ("rate-conv", p.RateConv) })
             Require(rate >= 0 && rate < 1, flag, $"{rate} is outside [0, 1)");
         Require(p.SynflowRounds >= 1, "synflow-rounds", $"{p.SynflowRounds} must be >= 1");
+        Require(p.GraspTemperature > 0 && double.IsFinite(p.GraspTemperature), "grasp-temperature", $"{p.GraspTemperature} must be a positive number");
         if (hp.TransferFrom.Length > 0) Require(hp.Control == Control.None, "transfer-from", "cannot be combined with --control");
         foreach (var f in Fields.Where(f => f.Type == typeof(string))) CanonicalSpec(f.Flag, (string)f.Get(hp)!);
         foreach (var check in checks) Wrap(check.Flag, () => check.Check(hp));

@@ -26,4 +26,7 @@ public sealed record PruningHparams
 
     [Hparam("synflow-rounds", "rounds of --strategy synflow: each re-scores the masked network and prunes along the exponential schedule to the level's density")]
     public int SynflowRounds { get; init; } = 100;
+
+    [Hparam("grasp-temperature", "--strategy grasp divides the logits by this temperature before the loss it scores (the GraSP authors' code uses 200)")]
+    public double GraspTemperature { get; init; } = 200;
 }

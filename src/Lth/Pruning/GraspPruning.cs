@@ -13,8 +13,9 @@ namespace Lth.Pruning;
 /// <para>
 /// The sample is the paper's: 10 examples per class, drawn from <see cref="PruningContext.Batches"/> in batches
 /// of 10 × classes, an example kept while its class has fewer than 10, until every class has 10 or 100 batches
-/// were drawn (then the sample is what was gathered). The loss is the mean cross-entropy over the sample (no
-/// temperature: the authors' code divides the logits by T = 200), batch norm in training mode, weights masked by
+/// were drawn (then the sample is what was gathered). The loss is the mean cross-entropy over the sample of the logits
+/// divided by the temperature T (<c>--grasp-temperature</c>, default 200 as in the authors' code: it keeps the
+/// softmax away from saturation, where g and H g vanish for the confidently classified examples), batch norm in training mode, weights masked by
 /// the mask in force. H g is a double backward: g = ∂L/∂θ with <c>create_graph</c>, then the gradient of
 /// Σ g · stopgrad(g). All members are scored in one pass (per-member losses summed; Hessian blocks between
 /// members are zero). Registered as <c>grasp</c>; refuses to run without data.
@@ -40,7 +41,7 @@ public sealed class GraspPruning : ScorePruning
         using (var state = new ScoringState(model, context.Current, training: true))
         using (enable_grad())
         {
-            var loss = ScoringState.Loss(model.Forward(x), y);
+            var loss = ScoringState.Loss(model.Forward(x).div(context.Hparams.GraspTemperature), y);
             var g = autograd.grad([loss], theta, retain_graph: true, create_graph: true);
             var z = g.Select(t => t.mul(t.detach()).sum()).Aggregate((a, b) => a.add(b));
             z.backward();                 // accumulates H g into the leaves' gradients, views of FlatGrad

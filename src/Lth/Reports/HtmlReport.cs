@@ -24,6 +24,7 @@ public static class HtmlReport
 
         HeadlineSection(h, r);
         VerdictSection(h, r);
+        StrategySection(h, r);
         FigureSection(h, figures);
         StudySection(h, r);
         TableSection(h, r);
@@ -58,6 +59,22 @@ public static class HtmlReport
             foreach (var n in r.Notes) h.Append("<li>").Append(E(n)).Append("</li>\n");
             h.Append("</ul>\n");
         }
+        h.Append("</section>\n");
+    }
+
+    private static void StrategySection(StringBuilder h, StudyReport r)
+    {
+        if (r.Strategies is not { } sp) return;
+        h.Append("<section id=\"strategies\">\n<h2>Does the ranking of strategies change with the init scheme?</h2>\n<ul>\n");
+        foreach (var line in sp.Answer()) h.Append("<li>").Append(E(line)).Append("</li>\n");
+        h.Append("</ul>\n");
+        foreach (var lm in sp.Landmarks)
+        {
+            h.Append($"<h3>At {E(Pct(lm.Density))} of weights (level {I(lm.Level)}): test accuracy at early stop, mean % (rank within the row)</h3>\n");
+            var (header, rows) = sp.Table(lm.Level);
+            Table(h, header, rows);
+        }
+        if (sp.Points.Any(p => p.Collapsed > 0)) h.Append("<p>† a pruned layer kept no weight (collapsed) in at least one seed: that network is disconnected. The figure marks these points with ✕.</p>\n");
         h.Append("</section>\n");
     }
 

@@ -20,6 +20,12 @@ public static class MarkdownReport
         s.Append("\n## Verdict\n\nPairs of trained groups that differ significantly (t tests, Holm p < 0.05 within a level), the most consistent first:\n\n");
         if (!r.VerdictSummary.Lines.Any()) s.Append("- No level has two trained groups with enough runs to compare.\n");
         foreach (var line in r.VerdictSummary.Lines) s.Append("- ").Append(Md(line)).Append('\n');
+        if (r.Strategies is { } sp)
+        {
+            s.Append("\n## Does the ranking of strategies change with the init scheme?\n\n");
+            foreach (var line in sp.Answer()) s.Append("- ").Append(Md(line)).Append('\n');
+            s.Append(sp.ToMarkdown());
+        }
         if (r.Notes.Count > 0)
         {
             s.Append("\n### How far the data go\n\n");

@@ -13,7 +13,7 @@ public static class ReportFigureSet
     /// <summary>The smallest colour scale of the heat maps (a quarter of a percentage point).</summary>
     public const double MinScale = 0.0025;
 
-    private const string Bands = "One line per group (mean over seeds) with its 95% t confidence band; controls dashed. x: % of weights remaining, log scale, dense on the left.";
+    private const string Bands = "One line per group (mean over seeds) with its 95% t confidence band; controls dashed. x: % of weights remaining, log scale, dense on the left. A black ✕ marks a level where a pruned layer kept no weight (layer collapse) in at least one seed.";
 
     /// <summary>Writes the figures (PNG and SVG each) into <paramref name="dir"/>.</summary>
     public static List<ReportFigure> Write(StudyReport r, string dir)
@@ -24,6 +24,14 @@ public static class ReportFigureSet
         string failedNote = anyFailed ? $" Groups that failed to train ({string.Join(", ", r.Failed.Select(f => f.Group))}) are left out; the next figure shows all groups." : "";
         figs.Add(ReportFigures.Save(ReportFigures.MetricVsDensity(study, r.Summary, Metric.TestAccuracy, "Test accuracy at early stop: groups that trained", r.Trained),
             dir, "accuracy_vs_density", "Test accuracy at early stop vs weights remaining", Bands + failedNote));
+        if (r.Strategies is { } sp)
+        {
+            var (w, h) = sp.Size();
+            figs.Add(ReportFigures.Save(sp.Figure(), dir, "strategies_by_init", "Pruning strategies per init scheme",
+                "One panel per init scheme (shared y axis): test accuracy at early stop of each strategy (mean over seeds, 95% t band; the same colour in every panel; IMP thick), " +
+                "against % of weights remaining (log scale). The pruning-at-initialization strategies prune the fresh init to each density of IMP's schedule and train from it. " +
+                "A black ✕ marks a point where a pruned layer kept no weight in at least one seed (layer collapse).", w, h));
+        }
         if (r.BaselinePoints.Count > 0)
             figs.Add(ReportFigures.Save(DifferenceFigures.FromBaseline(study, r.BaselinePoints, r.Baseline), dir, "difference_from_baseline",
                 $"Difference from {r.Baseline}",

@@ -50,12 +50,22 @@ public static class ReportFigures
             line.MarkerSize = 7;
             line.LegendText = g.Name;
             if (g.IsControl) { line.LinePattern = LinePattern.Dashed; line.MarkerShape = MarkerShape.OpenCircle; }
+            CollapseMarks(plot, study, g.Name, pts.Select(p => (p.Level, X: X(p.Density), Y: p.Mean)).ToList());
         }
         plot.Title(title);
         plot.YLabel(metric.Label + (metric == Metric.EarlyStopIteration ? "" : " (mean, 95% CI band)"));
         DensityAxis(plot, densities);
         Legend(plot);
         return plot;
+    }
+
+    /// <summary>A black ✕ on each point (level, x, y) of <paramref name="group"/> where a pruned layer kept no weight in some seed.</summary>
+    internal static void CollapseMarks(Plot plot, StudyResults study, string group, IReadOnlyList<(int Level, double X, double Y)> points)
+    {
+        var collapsed = study.Rows.Where(r => r.Group == group && r.Summary.CollapsedLayers.Count > 0).Select(r => r.Level).ToHashSet();
+        var marked = points.Where(p => collapsed.Contains(p.Level)).ToList();
+        if (marked.Count == 0) return;
+        StrategyPanels.Marks(plot, marked.Select(p => p.X).ToArray(), marked.Select(p => p.Y).ToArray());
     }
 
     /// <summary>Every seed of one group as its own thin line (diverged levels left out), and the group mean thick.</summary>

@@ -40,6 +40,8 @@ public sealed class StudyReport
     public VerdictSummary VerdictSummary { get; }
     public string Baseline { get; }
     public IReadOnlyList<BaselinePoint> BaselinePoints { get; }
+    /// <summary>Strategies side by side per init scheme, when the study varies <c>--strategy</c>; else null.</summary>
+    public StrategyPanels? Strategies { get; }
     /// <summary>Caveats: what the data cannot support (few seeds, partial runs, divergence).</summary>
     public IReadOnlyList<string> Notes { get; }
 
@@ -61,6 +63,7 @@ public sealed class StudyReport
         VerdictSummary = VerdictSummary.Compute(Matrices, Comparisons, Trained, Failed);
         Baseline = BaselineDifferences.Choose(study, Trained, options.Baseline);
         BaselinePoints = BaselineDifferences.Compute(Comparisons, Baseline, Trained.Where(g => g != Baseline).ToList());
+        Strategies = StrategyPanels.Compute(study, Summary, Comparisons, Headline.Landmarks);
         Notes = BuildNotes();
     }
 
@@ -78,7 +81,7 @@ public sealed class StudyReport
     /// <summary>File names (inside the output folder) of the tables.</summary>
     public const string ResultsCsv = "results.csv", SummaryCsv = "summary.csv", ComparisonsCsv = "comparisons.csv", VerdictCsv = "verdict.csv",
         VerdictMd = "verdict.md", CriterionCsv = "criterion.csv", CriterionLevelsCsv = "criterion_levels.csv", OverlapCsv = "mask_overlap.csv",
-        HeadlineCsv = "headline.csv", PairwiseCsv = "pairwise.csv", BaselineCsv = "baseline_differences.csv",
+        HeadlineCsv = "headline.csv", PairwiseCsv = "pairwise.csv", BaselineCsv = "baseline_differences.csv", StrategiesCsv = "strategies.csv",
         HtmlFile = "report.html", FiguresDir = "figures";
 
     /// <summary>Writes every table, figure and the page into <paramref name="outDir"/>; returns the files written.</summary>
@@ -97,6 +100,7 @@ public sealed class StudyReport
         PairwiseMatrices.Write(P(PairwiseCsv), Matrices);
         BaselineDifferences.Write(P(BaselineCsv), BaselinePoints);
         if (Overlap is not null) MaskOverlap.Write(P(OverlapCsv), Overlap);
+        Strategies?.Write(P(StrategiesCsv));
 
         var figures = WriteFigures(Path.Combine(outDir, FiguresDir));
         foreach (var f in figures) { files.Add(f.PngPath); files.Add(f.SvgPath); }
@@ -113,7 +117,8 @@ public sealed class StudyReport
     /// <summary>What the terminal shows: the headline table and the verdict.</summary>
     public string ToText() =>
         HeadlineTable.ToText(Headline) + "\nVerdict (significant differences among the trained groups, t tests, Holm p < 0.05):\n" +
-        string.Concat(VerdictSummary.Lines.Select(l => "- " + l + "\n"));
+        string.Concat(VerdictSummary.Lines.Select(l => "- " + l + "\n")) +
+        (Strategies is null ? "" : "\nDoes the ranking of strategies change with the init scheme?\n" + string.Concat(Strategies.Answer().Select(l => "- " + l + "\n")));
 
     private List<string> BuildNotes()
     {
@@ -130,6 +135,9 @@ public sealed class StudyReport
         if (disagree.Count > 0)
             notes.Add($"{disagree.Count} significant t-test result(s) are not confirmed by the rank test; an outlier seed may drive them (see the per-seed figures).");
         int diverged = Study.Rows.Count(r => r.Summary.Diverged);
+        int collapsed = Study.Rows.Count(r => r.Summary.CollapsedLayers.Count > 0);
+        if (collapsed > 0)
+            notes.Add($"{collapsed} level(s) had a pruned layer with no weight left (layer collapse: the network is disconnected and trains to chance); they count in every statistic as the accuracy they reached, and the figures mark them.");
         if (diverged > 0) notes.Add($"{diverged} level(s) diverged (NaN/inf loss); they are counted in summary.csv and left out of every statistic.");
         var partial = Study.Groups.Where(g => Study.Of(g.Name).GroupBy(r => r.Seed).Select(x => x.Max(r => r.Level)).Distinct().Count() > 1).Select(g => g.Name).ToList();
         if (partial.Count > 0) notes.Add($"Runs of {string.Join(", ", partial)} reached different depths (partly finished or diverged): deeper levels rest on fewer seeds.");

@@ -53,7 +53,8 @@ public class PruningAtInitTests
     };
 
     /// <summary>The gradient of the mean cross-entropy with respect to W1, b1, W2, b2, by hand in double precision.</summary>
-    private static Net Gradient(Net n, double[][] xs, int[] ys)
+    /// <summary>The hand gradient of the mean cross-entropy of the logits divided by <paramref name="temperature"/>.</summary>
+    private static Net Gradient(Net n, double[][] xs, int[] ys, double temperature = 1)
     {
         var gW1 = new double[Hid, In]; var gb1 = new double[Hid]; var gW2 = new double[Out, Hid]; var gb2 = new double[Out];
         for (int s = 0; s < xs.Length; s++)
@@ -66,9 +67,9 @@ public class PruningAtInitTests
                 h[k] = Math.Max(0, pre[k]);
             }
             var z = new double[Out];
-            for (int j = 0; j < Out; j++) { z[j] = n.B2[j]; for (int k = 0; k < Hid; k++) z[j] += n.W2[j, k] * h[k]; }
+            for (int j = 0; j < Out; j++) { z[j] = n.B2[j]; for (int k = 0; k < Hid; k++) z[j] += n.W2[j, k] * h[k]; z[j] /= temperature; }
             double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
-            var dz = z.Select((v, j) => (Math.Exp(v - max) / sum - (j == ys[s] ? 1 : 0)) / xs.Length).ToArray();
+            var dz = z.Select((v, j) => (Math.Exp(v - max) / sum - (j == ys[s] ? 1 : 0)) / (xs.Length * temperature)).ToArray();
             for (int j = 0; j < Out; j++) { gb2[j] += dz[j]; for (int k = 0; k < Hid; k++) gW2[j, k] += dz[j] * h[k]; }
             for (int k = 0; k < Hid; k++)
             {
@@ -135,34 +136,39 @@ public class PruningAtInitTests
         Close(Flat(net.W2).Select(Math.Abs).ToArray(), ScoresOf(model, scores, "fc2.weight"), 0, "fc2.weight");
     }
 
-    [Fact]
-    public void GraspScoresAreWeightTimesHessianGradientByFiniteDifferencesAndTheLargestMinusWHgIsRemoved()
+    [Theory, InlineData(1.0), InlineData(0.25), InlineData(200.0)]
+    public void GraspScoresAreWeightTimesHessianGradientByFiniteDifferencesAndTheLargestMinusWHgIsRemoved(double temperature)
     {
         using var model = TinyModel(out var net);
         var (x, y, xs, ys) = TinyBatch();
-        var hp = new PruningHparams { Rate = 0.5, RateOutput = 0.5 };   // θ = the two weight tensors (biases are not pruned)
+        // θ = the two weight tensors (biases are not pruned); the loss is on logits / T.
+        var hp = new PruningHparams { Rate = 0.5, RateOutput = 0.5, GraspTemperature = temperature };
         using var dense = Mask.Dense(model.Layout);
         using var rng = new Generator(0);
         using var scores = new GraspPruning().Scores(Context(model, dense, hp, Fixed(x, y), rng));
 
         // H g by central differences of the hand gradient along g (restricted to θ, the weights): (∇L(w + εg) − ∇L(w − εg)) / 2ε.
-        var g = Gradient(net, xs, ys);
-        const double eps = 1e-6;
+        var g = Gradient(net, xs, ys, temperature);
+        double eps = 1e-6 * temperature;
         Net Shift(double sign)
         {
             var w1 = (double[,])net.W1.Clone(); var w2 = (double[,])net.W2.Clone();
             for (int k = 0; k < Hid; k++) for (int i = 0; i < In; i++) w1[k, i] += sign * eps * g.W1[k, i];
             for (int j = 0; j < Out; j++) for (int k = 0; k < Hid; k++) w2[j, k] += sign * eps * g.W2[j, k];
-            return Gradient(net with { W1 = w1, W2 = w2 }, xs, ys);
+            return Gradient(net with { W1 = w1, W2 = w2 }, xs, ys, temperature);
         }
         Net plus = Shift(1), minus = Shift(-1);
         var hg1 = Flat(plus.W1).Zip(Flat(minus.W1), (a, b) => (a - b) / (2 * eps)).ToArray();
         var hg2 = Flat(plus.W2).Zip(Flat(minus.W2), (a, b) => (a - b) / (2 * eps)).ToArray();
-        Assert.Contains(hg1.Concat(hg2), v => Math.Abs(v) > 1e-4);   // a non-trivial H g
+        double scale = hg1.Concat(hg2).Max(Math.Abs);
+        Assert.True(scale > 1e-4 / (temperature * temperature * temperature), $"a non-trivial H g ({scale})");
         var s1 = Flat(net.W1).Zip(hg1, (w, h) => w * h).ToArray();
         var s2 = Flat(net.W2).Zip(hg2, (w, h) => w * h).ToArray();
-        Close(s1, ScoresOf(model, scores, "fc1.weight"), 1e-3, "fc1.weight w·Hg");
-        Close(s2, ScoresOf(model, scores, "fc2.weight"), 1e-3, "fc2.weight w·Hg");
+        // Compared in units of the largest score (with T = 200 every score is ~T⁻³ smaller).
+        double unit = s1.Concat(s2).Max(Math.Abs);
+        float[] Scaled(string name) => ScoresOf(model, scores, name).Select(v => (float)(v / unit)).ToArray();
+        Close(s1.Select(v => v / unit).ToArray(), Scaled("fc1.weight"), 1e-3, "fc1.weight w·Hg");
+        Close(s2.Select(v => v / unit).ToArray(), Scaled("fc2.weight"), 1e-3, "fc2.weight w·Hg");
 
         // GraSP removes the largest S = −w ⊙ Hg: every removed entry has S ≥ every kept one's.
         using var mask = new GraspPruning().Prune(Context(model, dense, hp, Fixed(x, y), rng));

@@ -10,9 +10,12 @@ internal static class FakeStudy
     /// <param name="init">Scheme of the group.</param>
     /// <param name="accuracy">accuracy[seed][level].</param>
     /// <param name="control">Control branch.</param>
-    public static void Write(string root, string init, double[][] accuracy, string control = "none", long firstSeed = 1)
+    /// <param name="strategy">Pruning strategy of the group.</param>
+    /// <param name="collapsed">Whether (seed index, level) had a collapsed layer (fc2.weight); null: never.</param>
+    public static void Write(string root, string init, double[][] accuracy, string control = "none", long firstSeed = 1,
+        string strategy = "magnitude", Func<int, int, bool>? collapsed = null)
     {
-        var hp = new LotteryHparams { Model = new() { Name = "lenet:32,16", Init = init } }.With("control", control);
+        var hp = new LotteryHparams { Model = new() { Name = "lenet:32,16", Init = init } }.With("control", control).With("strategy", strategy);
         var store = new RunStore(root);
         Directory.CreateDirectory(store.RunDir(hp));
         File.WriteAllText(Path.Combine(store.RunDir(hp), RunStore.HparamsFile), Hparams.ToJson(hp));
@@ -32,6 +35,7 @@ internal static class FakeStudy
                     ValLossAtEarlyStop = 1 - accuracy[s][level],
                     FinalTestAccuracy = accuracy[s][level] - 0.001,
                     StartIteration = 0, Iterations = 2000, WallSeconds = 1.5, Threads = 1,
+                    CollapsedLayers = collapsed?.Invoke(s, level) == true ? ["fc2.weight"] : [],
                 };
                 File.WriteAllText(Path.Combine(dir, RunStore.SummaryFile), summary.ToJson());
             }
