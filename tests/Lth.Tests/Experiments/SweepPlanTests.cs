@@ -41,7 +41,7 @@ public class StudyFileTests
     [InlineData("controls-fashion", 9)]
     [InlineData("synthetic-study", 4)]
     [InlineData("pai-inits", 150)]
-    [InlineData("pai-inits-quick", 60)]
+    [InlineData("pai-inits-quick", 90)]
     public void ShippedStudiesExpand(string name, int runs)
     {
         var s = Study.Load(name);
