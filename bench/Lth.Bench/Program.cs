@@ -4,6 +4,7 @@
 // Usage: dotnet Lth.Bench.dll [--threads T] [--iterations N] [--members K] [--density D] [--model SPEC] [--data DIR]
 //        dotnet Lth.Bench.dll --profile [--members K] [--density D] [--dense]   (time per phase of a step)
 //        dotnet Lth.Bench.dll --sgemm [--threads T]                          (the machine's GEMM peak)
+//        dotnet Lth.Bench.dll --pai [--threads T] [--level L] [--rounds R]   (pruning-at-init scoring vs one epoch)
 using System.Diagnostics;
 using System.Globalization;
 using Lth.Data;
@@ -19,7 +20,8 @@ int threads = 1, iterations = 1000, members = 1;
 double density = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
-bool sgemm = false, profile = false, dense = false;
+bool sgemm = false, profile = false, dense = false, pai = false;
+int paiLevel = 20, paiRounds = 3;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -32,6 +34,9 @@ for (int i = 0; i < args.Length; i++)
         case "--sgemm": sgemm = true; break;
         case "--profile": profile = true; break;
         case "--dense": dense = true; break;
+        case "--pai": pai = true; break;
+        case "--level": paiLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--rounds": paiRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
@@ -70,6 +75,7 @@ double Run(int steps, out double loss)
 }
 
 if (profile) { Profile(iterations); return 0; }
+if (pai) { PruneAtInit(); return 0; }
 Run(20, out _); // warm-up: JIT, allocator, libtorch kernels
 double seconds = Run(iterations, out var finalLoss);
 // Training FLOPs: forward + backward ≈ 3 × the forward's 2·B·(weights) for fully-connected layers.
@@ -142,6 +148,46 @@ void Profile(int steps)
         string path = models[c] is LeNet l && l.IsSparse ? "sparse" : "dense";
         Console.WriteLine($"{configs[c].K,7} {path,6} " + string.Join(" ", samples[c].Select(l => Median(l).ToString("0.000", CultureInfo.InvariantCulture).PadLeft(9))));
     }
+}
+
+// --pai: what one member's mask costs for each pruning-at-initialization strategy (as LevelMasks computes it: the
+// fresh init of a one-member network pruned to level L's density of IMP's schedule at 20% per level, in one call;
+// SynFlow in its default 100 rounds), against one training epoch of that network (1000 steps of 60). Rounds
+// alternate the configurations; medians are printed with the ratio strategy / epoch.
+void PruneAtInit()
+{
+    var pruning = PruningRates.ForOneShot(new PruningHparams { Rate = 0.2, RateOutput = 0.2 }, paiLevel);
+    string[] strategies = ["magnitude-init", "snip", "grasp", "synflow"];
+    var times = strategies.ToDictionary(s => s, _ => new List<double>());
+    var epochs = new List<double>();
+    Run(20, out _);
+    for (int round = 0; round < paiRounds; round++)
+    {
+        epochs.Add(Run(1000, out _));
+        foreach (var name in strategies)
+        {
+            using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, 1);
+            ModelInitializer.Apply(model, 0, hp.Model, 1);
+            using var dense = Mask.Dense(model.Layout);
+            using var rng = new Generator(1);
+            using var batchRng = new Generator(2);
+            BatchSource batches = count =>
+            {
+                using var idx = randint(0, data.Train.Count, [count], generator: batchRng);
+                return (data.Train.Images.index_select(0, idx), data.Train.Labels.index_select(0, idx));
+            };
+            var clock = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            using (var m = PruningStrategies.Get(name).Create().Prune(new PruningContext(model, dense, pruning, paiLevel, 0, rng, batches)))
+                clock.Stop();
+            times[name].Add(clock.Elapsed.TotalSeconds);
+        }
+    }
+    static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
+    double epoch = Median(epochs);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pai model={modelSpec} threads={threads} level={paiLevel} density={Math.Pow(0.8, paiLevel):0.0000} epoch_seconds={epoch:0.000} rounds={paiRounds}"));
+    foreach (var name in strategies)
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pai strategy={name} seconds={Median(times[name]):0.0000} epochs={Median(times[name]) / epoch:0.000}"));
 }
 
 // --density D: a random mask keeping a fraction D of every weight tensor (as IMP's level log(D)/log(0.8) would), applied to the weights.

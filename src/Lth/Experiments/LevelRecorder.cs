@@ -25,7 +25,8 @@ internal sealed class LevelRecorder(IModel solo, IModel soloStart)
 
     /// <summary>What the level loop hands over for member <c>j</c> of the cohort model.</summary>
     public sealed record Trained(IModel Model, Mask Mask, Tensor LevelStart, int Member, MemberResult Result,
-                                 IFlatOptimizer? Optimizer, long StartIteration, long Iterations, double WallSeconds, int CohortSize);
+                                 IFlatOptimizer? Optimizer, long StartIteration, long Iterations, double WallSeconds, int CohortSize,
+                                 InstabilityResult? Instability = null);
 
     public LevelSummary Record(RunMember m, long seed, int level, Trained t)
     {
@@ -75,6 +76,11 @@ internal sealed class LevelRecorder(IModel solo, IModel soloStart)
             WallSeconds = t.WallSeconds,
             Threads = TorchRuntime.Threads,
             CohortSize = t.CohortSize,
+            InstabilityTest = t.Instability?.Test,
+            InstabilityTrain = t.Instability?.Train,
+            InstabilityCopyTestAccuracy = t.Instability?.CopyTestAccuracy,
+            InstabilityStart = t.Instability?.Start,
+            InstabilityCopyDiverged = t.Instability?.CopyDiverged == true ? true : null,
         };
     }
 }

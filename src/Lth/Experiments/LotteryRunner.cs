@@ -153,6 +153,8 @@ public sealed class LotteryRunner
         // The winner statistics compare survivors and pruned weights at their starting values, so keep them unmasked.
         using var levelStart = model.Flat.clone();
         mask.Apply(model.Flat);
+        bool instability = Instability.At(Hp, level);
+        var startSnapshot = instability ? Instability.Snapshot(model) : default;
         var optimizer = CarriedOptimizer(active, model, level);
         observer?.OnLevelStart(level, model, mask);
         var rewinder = level == 0 && rewindAt > 0
@@ -160,18 +162,65 @@ public sealed class LotteryRunner
             : null;
         long dataOffset = Hp.DataOrder == DataOrderMode.Continuous ? level * trainer.TotalIterations : 0;
         var results = trainer.Train(model, mask, start, new TrainingForwarder(observer, rewinder), ct, optimizer, dataOffset);
+        var paths = instability
+            ? MeasureInstability(active, model, mask, startSnapshot, scratch, seed, level, level == 0 ? rewindAt : start, dataOffset, observer, ct)
+            : null;
         double seconds = clock.Elapsed.TotalSeconds / k;   // wall time per member
 
         var recorder = new LevelRecorder(scratch, scratch2);
         for (int j = 0; j < k; j++)
         {
             var summary = recorder.Record(active[j], seed, level,
-                new(model, mask, levelStart, j, results[j], optimizer, start, trainer.TotalIterations, seconds, k));
+                new(model, mask, levelStart, j, results[j], optimizer, start, trainer.TotalIterations, seconds, k, paths?[j]));
             active[j].Summaries.Add(summary);
             if (summary.Diverged) active[j].Ended = true;
             observer?.OnLevelDone(summary, skipped: false);
         }
     }
+
+    /// <summary>
+    /// <see cref="Instability"/>: with the model holding the level's trained weights (the first copy), trains the second
+    /// copy of every member from <paramref name="copyStart"/> (the level's start; at level 0 with a rewind point, the
+    /// stored weights at that iteration) with another data order, evaluates the path between the two, writes each
+    /// member's <c>instability.csv</c> and leaves the model holding the first copy again.
+    /// </summary>
+    private InstabilityResult[] MeasureInstability(List<RunMember> active, IModel model, Mask mask, (Tensor Flat, Tensor[] Buffers) levelStart,
+        IModel scratch, long seed, int level, long copyStart, long dataOffset, ILotteryObserver? observer, CancellationToken ct)
+    {
+        var first = Instability.Snapshot(model);
+        using var firstFlat = first.Flat;
+        using (no_grad())
+        {
+            model.Flat.copy_(levelStart.Flat);
+            for (int i = 0; i < first.Buffers.Length; i++) model.Buffer(model.Buffers[i].Name).copy_(levelStart.Buffers[i]);
+            if (level == 0 && copyStart > 0)
+                for (int j = 0; j < active.Count; j++)
+                {
+                    WeightFiles.Load(scratch, Path.Combine(active[j].SeedDir, RunStore.RewindFile(copyStart)));
+                    CohortCopy.ModelMember(scratch, 0, model, j);
+                }
+        }
+        levelStart.Flat.Dispose();
+        foreach (var t in levelStart.Buffers) t.Dispose();
+        var copyTrainer = new Trainer(Hp.Training, data, Instability.CopySeed(seed), Hp.Dataset.Augment);
+        var copy = copyTrainer.Train(model, mask, copyStart, new TrainingForwarder(observer, null), ct, null, dataOffset);
+        var second = Instability.Snapshot(model);
+        using var secondFlat = second.Flat;
+        using var subset = Instability.FixedTrainSubset(data.Train);
+        var paths = Instability.Path(model, first, second, Hp.InterpPoints, data.Test, subset);
+        foreach (var t in first.Buffers.Concat(second.Buffers)) t.Dispose();
+        var results = new InstabilityResult[active.Count];
+        for (int j = 0; j < active.Count; j++)
+        {
+            Directory.CreateDirectory(active[j].LevelDir(level));
+            Instability.WriteCsv(Path.Combine(active[j].LevelDir(level), Instability.CsvFile), paths[j]);
+            results[j] = new InstabilityResult(Finite(Instability.Barrier(paths[j], "test")), Finite(Instability.Barrier(paths[j], "train")),
+                copy[j].Last("test")?.Accuracy, copyStart, copy[j].Diverged);
+        }
+        return results;
+    }
+
+    private static double? Finite(double x) => double.IsFinite(x) ? x : null;
 
     /// <summary>Puts each member's mask and starting weights (initial, or rewound) into its slot of the cohort model.</summary>
     private void Pack(List<RunMember> active, IModel model, Mask mask, IModel scratch, long seed, int level, long start)

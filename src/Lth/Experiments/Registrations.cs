@@ -33,11 +33,13 @@ internal static class Registrations
         Hparams.RegisterSpec("rewind", s => Step.Parse(s, "rewind").ToString());
         Hparams.RegisterSpec("strategy", PruningStrategies.Canonical);
         Hparams.RegisterSpec("rates", PruningRates.Canonical);
+        Hparams.RegisterSpec("instability", Instability.Canonical);
 
         Hparams.RegisterCheck("model", ModelUsesItsFlags);
         Hparams.RegisterCheck("prune", GlobalScopeHonoursRates);
         Hparams.RegisterCheck("rates", RatesNameTheModelsTensors);
         Hparams.RegisterCheck("strategy", PruningStrategies.CheckFlags);
+        Hparams.RegisterCheck("instability", Instability.Check);
         Hparams.RegisterCheck("one-shot", hp =>
         {
             if (hp.OneShot && PruningStrategies.Get(hp.Pruning.Strategy).AtInit)

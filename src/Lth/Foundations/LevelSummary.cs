@@ -32,6 +32,22 @@ public sealed record LevelSummary
     /// <summary>How many runs trained this level together (1 = alone). Results do not depend on it.</summary>
     public int CohortSize { get; init; } = 1;
 
+    /// <summary>With <c>--instability</c>: the test-error barrier on the line between this level's run and its second copy (fraction, ≥ 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? InstabilityTest { get; init; }
+    /// <summary>With <c>--instability</c>: the same barrier on the fixed training subset.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? InstabilityTrain { get; init; }
+    /// <summary>With <c>--instability</c>: the second copy's final test accuracy (the path's α = 1 end).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? InstabilityCopyTestAccuracy { get; init; }
+    /// <summary>With <c>--instability</c>: the iteration both copies trained from (the rewind point, or 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? InstabilityStart { get; init; }
+    /// <summary>With <c>--instability</c>: true when the second copy diverged (the barrier is then not meaningful).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? InstabilityCopyDiverged { get; init; }
+
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,

@@ -26,6 +26,12 @@ public sealed record LotteryHparams
     [Hparam("data-order", "restart | continuous: each level replays the data order from its first epoch (Frankle & Carbin), or the order continues across levels (the seed study's one loop over all rounds)")]
     public DataOrderMode DataOrder { get; init; } = DataOrderMode.Restart;
 
+    [Hparam("instability", "linear mode connectivity (Frankle et al. 2020): none | all | a list of levels such as 0,3,6; at each, a second copy trains from the level's starting weights under the same mask with another data order, and the error is measured along the line between the two")]
+    public string Instability { get; init; } = "none";
+
+    [Hparam("interp-points", "with --instability: evenly spaced points alpha in [0, 1] on the line between the two copies (both ends included)")]
+    public int InterpPoints { get; init; } = 30;
+
     [Hparam("transfer-from", "take each level's mask from the same run initialized with this scheme (ticket transfer); weights still from --init")]
     public string TransferFrom { get; init; } = "";
 }
