@@ -71,10 +71,10 @@ public static class Instability
     public static void Check(LotteryHparams hp)
     {
         bool on = Canonical(hp.Instability) != "none";
-        if (!on && hp.InterpPoints != new LotteryHparams().InterpPoints)
-            throw new HparamsException("--interp-points: only used with --instability; set --instability all (or a list of levels), or leave it out");
         if (hp.InterpPoints < 3)
             throw new HparamsException($"--interp-points: {hp.InterpPoints} must be >= 3 (both ends and at least one point between them)");
+        if (!on && hp.InterpPoints != new LotteryHparams().InterpPoints)
+            throw new HparamsException("--interp-points: only used with --instability; set --instability all (or a list of levels), or leave it out");
         if (on && hp.OptimizerState == OptimizerState.Carry)
             throw new HparamsException("--instability: the two copies of a level start with a fresh optimizer; it does not compose with --optimizer-state carry");
     }
