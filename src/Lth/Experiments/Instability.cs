@@ -10,9 +10,6 @@ namespace Lth.Experiments;
 /// <summary>A level's instability: the error barrier on the test set and the training subset (null when not finite), the second copy's final test accuracy, the iteration both copies started from, and whether the second copy diverged.</summary>
 public sealed record InstabilityResult(double? Test, double? Train, double? CopyTestAccuracy, long Start, bool CopyDiverged);
 
-/// <summary>One point of the path between the two copies: α (0 is the level's own run, 1 the second copy), the split, its mean loss and error.</summary>
-public sealed record PathPoint(double Alpha, string Split, double Loss, double Error);
-
 /// <summary>
 /// Linear mode connectivity (Frankle, Dziugaite, Roy &amp; Carbin 2020). At a level chosen by <c>--instability</c>, a
 /// second copy of every member trains from the level's starting weights under the same mask with another data order
@@ -36,8 +33,14 @@ public static class Instability
     /// <summary>Examples in the fixed training subset the path is also evaluated on.</summary>
     public const int TrainSubset = 10_000;
 
-    /// <summary>The file of a level's path points.</summary>
-    public const string CsvFile = "instability.csv";
+    /// <summary>The file of a level's path points (<see cref="RunStore.InstabilityFile"/>).</summary>
+    public const string CsvFile = RunStore.InstabilityFile;
+
+    /// <summary>Writes a level's path points (<see cref="PathPoints.Write"/>).</summary>
+    public static void WriteCsv(string path, IReadOnlyList<PathPoint> points) => PathPoints.Write(path, points);
+
+    /// <summary>Reads a level's path points (<see cref="PathPoints.Read"/>).</summary>
+    public static List<PathPoint> ReadCsv(string path) => PathPoints.Read(path);
 
     /// <summary>
     /// The canonical form of <c>--instability</c>: <c>none</c>, <c>all</c>, or the levels as a sorted list without
@@ -148,28 +151,5 @@ public static class Instability
         if (!target.is_floating_point()) { target.copy_(alpha < 0.5 ? a : b); return; }
         using var mixed = a.mul(1 - alpha).add_(b, alpha);
         target.copy_(mixed);
-    }
-
-    /// <summary>Writes a level's <c>instability.csv</c> (alpha, split, loss, error; invariant culture, round-trip doubles).</summary>
-    public static void WriteCsv(string path, IReadOnlyList<PathPoint> points) =>
-        AtomicFile.WriteText(path, "alpha,split,loss,error\n" + string.Concat(points.Select(p =>
-            string.Create(CultureInfo.InvariantCulture, $"{p.Alpha:R},{p.Split},{p.Loss:R},{p.Error:R}\n"))));
-
-    /// <summary>Reads a level's <c>instability.csv</c>.</summary>
-    /// <exception cref="InvalidDataException">A malformed line (the file is named).</exception>
-    public static List<PathPoint> ReadCsv(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != "alpha,split,loss,error") throw new InvalidDataException($"{path}: not an instability.csv (header)");
-        var list = new List<PathPoint>();
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var c = line.Split(',');
-            if (c.Length != 4 || !double.TryParse(c[0], CultureInfo.InvariantCulture, out var alpha) || !double.TryParse(c[2], CultureInfo.InvariantCulture, out var loss)
-                || !double.TryParse(c[3], CultureInfo.InvariantCulture, out var error))
-                throw new InvalidDataException($"{path}: malformed line '{line}'");
-            list.Add(new PathPoint(alpha, c[1], loss, error));
-        }
-        return list;
     }
 }

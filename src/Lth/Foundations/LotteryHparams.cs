@@ -26,7 +26,7 @@ public sealed record LotteryHparams
     [Hparam("data-order", "restart | continuous: each level replays the data order from its first epoch (Frankle & Carbin), or the order continues across levels (the seed study's one loop over all rounds)")]
     public DataOrderMode DataOrder { get; init; } = DataOrderMode.Restart;
 
-    [Hparam("instability", "linear mode connectivity (Frankle et al. 2020): none | all | a list of levels such as 0,3,6; at each, a second copy trains from the level's starting weights under the same mask with another data order, and the error is measured along the line between the two")]
+    [Hparam("instability", "linear mode connectivity (Frankle et al. 2020): none | all | a list of levels such as 0,3,6 (in a sweep, separate several values with ';'); at each, a second copy trains from the level's starting weights under the same mask with another data order, and the error is measured along the line between the two", Map = true)]
     public string Instability { get; init; } = "none";
 
     [Hparam("interp-points", "with --instability: evenly spaced points alpha in [0, 1] on the line between the two copies (both ends included)")]

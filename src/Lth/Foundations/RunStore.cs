@@ -26,7 +26,7 @@ public sealed class RunStore(string root)
     /// <summary>File names in a run folder (hparams), a seed folder (init, rewind, tensorboard/) and a level folder (the rest).</summary>
     public const string HparamsFile = "hparams.json", InitFile = "init.safetensors", MaskFile = "mask.safetensors",
         FinalFile = "final.safetensors", MetricsFile = "metrics.csv", SummaryFile = "summary.json", WinnersFile = "winners.json",
-        OptimizerFile = "optimizer.safetensors", TensorBoardFolder = "tensorboard";
+        OptimizerFile = "optimizer.safetensors", InstabilityFile = "instability.csv", TensorBoardFolder = "tensorboard";
 
     public static string RewindFile(long iteration) => $"rewind_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
 

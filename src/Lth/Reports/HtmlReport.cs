@@ -25,6 +25,7 @@ public static class HtmlReport
         HeadlineSection(h, r);
         VerdictSection(h, r);
         StrategySection(h, r);
+        InstabilitySection(h, r);
         FigureSection(h, figures);
         StudySection(h, r);
         TableSection(h, r);
@@ -75,6 +76,17 @@ public static class HtmlReport
             Table(h, header, rows);
         }
         if (sp.Points.Any(p => p.Collapsed > 0)) h.Append("<p>† a pruned layer kept no weight (collapsed) in at least one seed: that network is disconnected. The figure marks these points with ✕.</p>\n");
+        h.Append("</section>\n");
+    }
+
+    private static void InstabilitySection(StringBuilder h, StudyReport r)
+    {
+        if (r.Instability is not { } ins) return;
+        h.Append("<section id=\"instability\">\n<h2>Instability (linear mode connectivity)</h2>\n<ul>\n");
+        foreach (var line in ins.Answer()) h.Append("<li>").Append(E(line)).Append("</li>\n");
+        h.Append("</ul>\n<h3>Stable vs matching dense, per group and level (instability_summary.csv)</h3>\n");
+        var (header, rows) = ins.Table();
+        Table(h, header, rows);
         h.Append("</section>\n");
     }
 

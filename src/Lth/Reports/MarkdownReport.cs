@@ -26,6 +26,12 @@ public static class MarkdownReport
             foreach (var line in sp.Answer()) s.Append("- ").Append(Md(line)).Append('\n');
             s.Append(sp.ToMarkdown());
         }
+        if (r.Instability is { } ins)
+        {
+            s.Append("\n## Instability (linear mode connectivity)\n\n");
+            foreach (var line in ins.Answer()) s.Append("- ").Append(Md(line)).Append('\n');
+            s.Append('\n').Append(ins.ToMarkdown());
+        }
         if (r.Notes.Count > 0)
         {
             s.Append("\n### How far the data go\n\n");

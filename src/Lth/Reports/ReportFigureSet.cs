@@ -32,6 +32,20 @@ public static class ReportFigureSet
                 "against % of weights remaining (log scale). The pruning-at-initialization strategies prune the fresh init to each density of IMP's schedule and train from it. " +
                 "A black ✕ marks a point where a pruned layer kept no weight in at least one seed (layer collapse).", w, h));
         }
+        if (r.Instability is { } ins)
+        {
+            if (ins.Starts.Count > 1)
+            {
+                var multi = ins.VersusRewind(study, out int w, out int h);
+                figs.Add(ReportFigures.Save(multi, dir, "instability_vs_rewind", "Instability vs rewind iteration",
+                    "Linear mode connectivity: the test-error barrier between two copies trained from iteration k with different data orders (mean over seeds, 95% t band), " +
+                    "one panel per measured level, one line per scheme. Dotted: the 2 pp threshold below which a level counts as stable.", w, h));
+            }
+            figs.Add(ReportFigures.Save(ins.VersusDensity(study), dir, "instability_vs_density", "Instability vs weights remaining",
+                "The test-error barrier per group and level (mean over seeds, 95% t band); dotted: the 2 pp stability threshold."));
+            figs.Add(ReportFigures.Save(ins.AlongThePath(study), dir, "instability_path", "Test error along the path",
+                "Test error on the straight line between a level's run (α = 0) and its second copy (α = 1), for the lowest seed of each scheme at the earliest (solid) and latest (dashed) rewind point, at the sparsest measured level."));
+        }
         if (r.BaselinePoints.Count > 0)
             figs.Add(ReportFigures.Save(DifferenceFigures.FromBaseline(study, r.BaselinePoints, r.Baseline), dir, "difference_from_baseline",
                 $"Difference from {r.Baseline}",

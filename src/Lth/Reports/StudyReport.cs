@@ -42,6 +42,8 @@ public sealed class StudyReport
     public IReadOnlyList<BaselinePoint> BaselinePoints { get; }
     /// <summary>Strategies side by side per init scheme, when the study varies <c>--strategy</c>; else null.</summary>
     public StrategyPanels? Strategies { get; }
+    /// <summary>Linear mode connectivity, when the runs measured it (<c>--instability</c>); else null.</summary>
+    public InstabilityReport? Instability { get; }
     /// <summary>Caveats: what the data cannot support (few seeds, partial runs, divergence).</summary>
     public IReadOnlyList<string> Notes { get; }
 
@@ -64,6 +66,7 @@ public sealed class StudyReport
         Baseline = BaselineDifferences.Choose(study, Trained, options.Baseline);
         BaselinePoints = BaselineDifferences.Compute(Comparisons, Baseline, Trained.Where(g => g != Baseline).ToList());
         Strategies = StrategyPanels.Compute(study, Summary, Comparisons, Headline.Landmarks);
+        Instability = InstabilityReport.Compute(study, Criterion);
         Notes = BuildNotes();
     }
 
@@ -81,7 +84,7 @@ public sealed class StudyReport
     /// <summary>File names (inside the output folder) of the tables.</summary>
     public const string ResultsCsv = "results.csv", SummaryCsv = "summary.csv", ComparisonsCsv = "comparisons.csv", VerdictCsv = "verdict.csv",
         VerdictMd = "verdict.md", CriterionCsv = "criterion.csv", CriterionLevelsCsv = "criterion_levels.csv", OverlapCsv = "mask_overlap.csv",
-        HeadlineCsv = "headline.csv", PairwiseCsv = "pairwise.csv", BaselineCsv = "baseline_differences.csv", StrategiesCsv = "strategies.csv",
+        HeadlineCsv = "headline.csv", PairwiseCsv = "pairwise.csv", BaselineCsv = "baseline_differences.csv", StrategiesCsv = "strategies.csv", InstabilityCsv = "instability_summary.csv",
         HtmlFile = "report.html", FiguresDir = "figures";
 
     /// <summary>Writes every table, figure and the page into <paramref name="outDir"/>; returns the files written.</summary>
@@ -101,6 +104,7 @@ public sealed class StudyReport
         BaselineDifferences.Write(P(BaselineCsv), BaselinePoints);
         if (Overlap is not null) MaskOverlap.Write(P(OverlapCsv), Overlap);
         Strategies?.Write(P(StrategiesCsv));
+        Instability?.Write(P(InstabilityCsv));
 
         var figures = WriteFigures(Path.Combine(outDir, FiguresDir));
         foreach (var f in figures) { files.Add(f.PngPath); files.Add(f.SvgPath); }
@@ -118,7 +122,8 @@ public sealed class StudyReport
     public string ToText() =>
         HeadlineTable.ToText(Headline) + "\nVerdict (significant differences among the trained groups, t tests, Holm p < 0.05):\n" +
         string.Concat(VerdictSummary.Lines.Select(l => "- " + l + "\n")) +
-        (Strategies is null ? "" : "\nDoes the ranking of strategies change with the init scheme?\n" + string.Concat(Strategies.Answer().Select(l => "- " + l + "\n")));
+        (Strategies is null ? "" : "\nDoes the ranking of strategies change with the init scheme?\n" + string.Concat(Strategies.Answer().Select(l => "- " + l + "\n"))) +
+        (Instability is null ? "" : "\nInstability (linear mode connectivity; stable: test-error barrier below 2 pp):\n" + string.Concat(Instability.Answer().Select(l => "- " + l + "\n")));
 
     private List<string> BuildNotes()
     {

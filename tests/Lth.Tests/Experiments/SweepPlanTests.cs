@@ -42,6 +42,8 @@ public class StudyFileTests
     [InlineData("synthetic-study", 4)]
     [InlineData("pai-inits", 150)]
     [InlineData("pai-inits-quick", 90)]
+    [InlineData("instability-inits-quick", 27)]
+    [InlineData("instability-inits", 100)]
     public void ShippedStudiesExpand(string name, int runs)
     {
         var s = Study.Load(name);
