@@ -35,6 +35,8 @@ public static class RunCommand
             {
                 AnsiConsole.MarkupLine($"[bold]lth run[/] seed {s}, levels 0..{n}: {Markup.Escape(Hparams.Canonical(hp))}");
                 AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(runner.RunDir)}[/]");
+                foreach (var (file, sha) in data.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+                    AnsiConsole.MarkupLine($"  [grey]data {Markup.Escape(file)} sha256 {sha[..16]}…[/]");
                 if (complete) AnsiConsole.MarkupLine("  already complete: nothing to do");
             }
             IReadOnlyList<LevelSummary> results;

@@ -11,8 +11,9 @@ public sealed record LocatedData(string Name, DatasetFormat Format, string Path,
 public sealed record SearchedPlace(string Path, string Origin, string? Problem);
 
 /// <summary>
-/// Finds dataset files following <see cref="DataLocation"/>'s order, downloading into the cache as
-/// a last resort. <c>--data DIR</c> may be a root holding <c>&lt;name&gt;/</c> or the dataset folder
+/// Finds dataset files. A folder the user named (<c>--data</c>, else <c>LTH_DATA</c>) is the only place searched: if
+/// the dataset is missing or incomplete there, that is an error naming what is missing, never a fall back to other
+/// data. Otherwise the cache, then the system folders, downloading into the cache as a last resort. <c>--data DIR</c> may be a root holding <c>&lt;name&gt;/</c> or the dataset folder
 /// itself; <c>LTH_DATA</c> likewise, except that it counts as the dataset folder itself only when its
 /// name is the dataset's (IDX datasets share file names, so a long-lived variable pointing at one
 /// dataset's files must not be mistaken for another's). When nothing is found it throws a <see cref="DataException"/> whose one line lists
@@ -35,8 +36,9 @@ public sealed class DataLocator(DataLocation where, IReadOnlyDictionary<string, 
             if (anyFolderName || SameName(Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)), name))
                 list.Add((dir, origin));
         }
-        Root(Where.ExplicitDir, "--data", anyFolderName: true);
-        Root(Where.EnvironmentDir, DataLocation.EnvironmentVariable, anyFolderName: false);
+        // A place the user named is the only place searched: data from elsewhere would be a silent substitute.
+        if (!string.IsNullOrWhiteSpace(Where.ExplicitDir)) { Root(Where.ExplicitDir, "--data", anyFolderName: true); return list; }
+        if (!string.IsNullOrWhiteSpace(Where.EnvironmentDir)) { Root(Where.EnvironmentDir, DataLocation.EnvironmentVariable, anyFolderName: false); return list; }
         list.Add((CacheDir(name), "cache"));
         foreach (var root in Where.SystemRoots) list.Add((Path.Combine(root, name), "system"));
         return list;
@@ -48,6 +50,11 @@ public sealed class DataLocator(DataLocation where, IReadOnlyDictionary<string, 
         static string Key(string s) => new([.. s.ToLowerInvariant().Where(c => c is not ('-' or '_'))]);
         return Key(folder) == Key(name);
     }
+
+    /// <summary>The place the user named (<c>--data</c>, else <c>LTH_DATA</c>), if any: then the only place searched, and nothing is downloaded.</summary>
+    public (string Flag, string Dir)? Named =>
+        !string.IsNullOrWhiteSpace(Where.ExplicitDir) ? ("--data", Where.ExplicitDir)
+        : !string.IsNullOrWhiteSpace(Where.EnvironmentDir) ? (DataLocation.EnvironmentVariable, Where.EnvironmentDir) : null;
 
     /// <summary>The folder downloads of <paramref name="name"/> go to.</summary>
     public string CacheDir(string name) => Path.Combine(Where.CacheRoot, name);
@@ -75,6 +82,10 @@ public sealed class DataLocator(DataLocation where, IReadOnlyDictionary<string, 
         if (source.Format == DatasetFormat.Generated)
             return new LocatedData(source.Name, source.Format, "", "generated");
         if (Find(source.Name, out var searched) is { } found) return found;
+        if (Named is { } named)
+            throw new DataException($"{named.Flag} {named.Dir}: no usable {source.Name} there ("
+                + string.Join("; ", searched.Select(p => $"{p.Path}: {p.Problem}")) + $"); a folder you name is the only place searched: "
+                + $"put {string.Join(", ", source.Files.Select(f => f.Name))} there, or leave out {named.Flag} to use the usual places");
 
         string downloadNote;
         if (!Where.AllowDownload) downloadNote = "downloading is disabled";

@@ -27,7 +27,10 @@ public sealed class Dataset(Tensor images, Tensor labels, int numClasses) : IDis
 public sealed record DatasetSplits(Dataset Train, Dataset Validation, Dataset Test) : IDisposable
 {
     /// <summary>All splits on <paramref name="device"/>: models train where their data is.</summary>
-    public DatasetSplits To(Device device) => new(Train.To(device), Validation.To(device), Test.To(device));
+    public DatasetSplits To(Device device) => new(Train.To(device), Validation.To(device), Test.To(device)) { Files = Files };
+
+    /// <summary>The files the splits were read from, full path → SHA-256 (lowercase hex); empty for generated data.</summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 
     public void Dispose() { Train.Dispose(); Validation.Dispose(); Test.Dispose(); }
 }

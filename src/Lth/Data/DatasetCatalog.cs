@@ -27,8 +27,29 @@ public static class DatasetCatalog
     public static RawSplits LoadRaw(string name, DataLocation where, CancellationToken ct = default) =>
         Read(new DataLocator(where).Locate(name, ct));
 
-    /// <summary>Reads a located dataset.</summary>
-    public static RawSplits Read(LocatedData located)
+    /// <summary>Reads a located dataset; <see cref="RawSplits.Files"/> holds the SHA-256 of every file read.</summary>
+    public static RawSplits Read(LocatedData located) => ReadFiles(located) switch
+    {
+        var raw when located.Format == DatasetFormat.Generated => raw,
+        var raw => raw with { Files = SourceFiles(located).ToDictionary(f => f, Sha256) },
+    };
+
+    /// <summary>The files a located dataset is read from.</summary>
+    private static IEnumerable<string> SourceFiles(LocatedData located) => located.Format switch
+    {
+        DatasetFormat.Idx => DatasetSource.IdxFiles.Select(f => DataLocator.LocalIdxFile(located.Path, f + ".gz")!),
+        _ when File.Exists(located.Path) => [located.Path],
+        _ => CifarReader.FindSource(located.Path) is { } src && File.Exists(src) ? [src]
+             : Directory.EnumerateFiles(CifarReader.FindSource(located.Path) ?? located.Path, "*.bin").Order(StringComparer.Ordinal),
+    };
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    private static RawSplits ReadFiles(LocatedData located)
     {
         switch (located.Format)
         {

@@ -43,7 +43,7 @@ public static class DatasetSplitter
         return new DatasetSplits(
             Make(raw.Train.Images, raw.Train.Labels, 0, trainN, trainX),
             Make(raw.Train.Images, raw.Train.Labels, remaining, hp.Validation),
-            Make(raw.Test.Images, raw.Test.Labels, 0, testN));
+            Make(raw.Test.Images, raw.Test.Labels, 0, testN)) { Files = raw.Files };
     }
 
     /// <summary>Pixels / 255 written as (x − 0) / 255; only 8-bit images have a unit range to scale to.</summary>

@@ -20,5 +20,8 @@ public sealed class RawDataset(Tensor images, Tensor labels, int numClasses) : I
 /// <summary>The training file and the test file of a dataset, as read.</summary>
 public sealed record RawSplits(string Name, RawDataset Train, RawDataset Test) : IDisposable
 {
+    /// <summary>The files read, full path → SHA-256 (lowercase hex); empty for generated data.</summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+
     public void Dispose() { Train.Dispose(); Test.Dispose(); }
 }

@@ -14,7 +14,7 @@ namespace Lth.Experiments;
 /// complete. Works on one-member copies (<paramref name="solo"/>, <paramref name="soloStart"/>), so a cohort
 /// member's files are those of its solo run.
 /// </summary>
-internal sealed class LevelRecorder(IModel solo, IModel soloStart)
+internal sealed class LevelRecorder(IModel solo, IModel soloStart, IReadOnlyDictionary<string, string> dataFiles)
 {
     private static readonly JsonSerializerOptions WinnerJson = new()
     {
@@ -49,7 +49,7 @@ internal sealed class LevelRecorder(IModel solo, IModel soloStart)
         return summary;
     }
 
-    private static LevelSummary Summarize(RunMember m, long seed, int level, Mask mask, Trained t)
+    private LevelSummary Summarize(RunMember m, long seed, int level, Mask mask, Trained t)
     {
         var r = t.Result;
         long? es = r.EarlyStopIteration;
@@ -76,6 +76,7 @@ internal sealed class LevelRecorder(IModel solo, IModel soloStart)
             WallSeconds = t.WallSeconds,
             Threads = TorchRuntime.Threads,
             CohortSize = t.CohortSize,
+            DataFiles = dataFiles.Count == 0 ? null : new Dictionary<string, string>(dataFiles),
             InstabilityTest = t.Instability?.Test,
             InstabilityTrain = t.Instability?.Train,
             InstabilityCopyTestAccuracy = t.Instability?.CopyTestAccuracy,

@@ -167,7 +167,7 @@ public sealed class LotteryRunner
             : null;
         double seconds = clock.Elapsed.TotalSeconds / k;   // wall time per member
 
-        var recorder = new LevelRecorder(scratch, scratch2);
+        var recorder = new LevelRecorder(scratch, scratch2, data.Files);
         for (int j = 0; j < k; j++)
         {
             var summary = recorder.Record(active[j], seed, level,

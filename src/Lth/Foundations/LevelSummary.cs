@@ -32,6 +32,10 @@ public sealed record LevelSummary
     /// <summary>How many runs trained this level together (1 = alone). Results do not depend on it.</summary>
     public int CohortSize { get; init; } = 1;
 
+    /// <summary>The data files the level trained and was evaluated on: full path → SHA-256 (absent for generated data).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? DataFiles { get; init; }
+
     /// <summary>With <c>--instability</c>: the test-error barrier on the line between this level's run and its second copy (fraction, ≥ 0).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? InstabilityTest { get; init; }

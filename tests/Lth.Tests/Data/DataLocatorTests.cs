@@ -16,9 +16,10 @@ public class DataLocatorTests(ITestOutputHelper output)
         public string Cache => Path.Combine(Tmp.Path, "cache");
         public string System => Path.Combine(Tmp.Path, "system");
 
-        public DataLocation Location(HttpMessageHandler? handler = null, bool download = false) => new()
+        /// <param name="named">0: neither --data nor LTH_DATA; 1: LTH_DATA; 2: both.</param>
+        public DataLocation Location(HttpMessageHandler? handler = null, bool download = false, int named = 0) => new()
         {
-            ExplicitDir = Explicit, EnvironmentDir = Env, CacheRoot = Cache, SystemRoots = [System],
+            ExplicitDir = named >= 2 ? Explicit : null, EnvironmentDir = named >= 1 ? Env : null, CacheRoot = Cache, SystemRoots = [System],
             AllowDownload = download, HttpHandler = handler,
         };
 
@@ -26,19 +27,45 @@ public class DataLocatorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void OrderIsExplicitThenEnvThenCacheThenSystem()
+    public void ANamedFolderIsTheOnlyPlaceSearchedElseCacheThenSystem()
     {
         using var r = new Roots();
         foreach (var root in new[] { r.Explicit, r.Env, r.Cache, r.System })
             WriteIdxSet(Path.Combine(root, "mnist"), MakeIdxSet());
-        var locator = new DataLocator(r.Location());
-        foreach (var (root, origin) in new[] { (r.Explicit, "--data"), (r.Env, "LTH_DATA"), (r.Cache, "cache"), (r.System, "system") })
+        foreach (var (named, root, origin) in new[] { (2, r.Explicit, "--data"), (1, r.Env, "LTH_DATA") })
         {
-            var found = locator.Locate("mnist");
+            var found = new DataLocator(r.Location(named: named)).Locate("mnist");
+            Assert.Equal((Path.Combine(root, "mnist"), origin), (found.Path, found.Origin));
+        }
+        var plain = new DataLocator(r.Location());
+        foreach (var (root, origin) in new[] { (r.Cache, "cache"), (r.System, "system") })
+        {
+            var found = plain.Locate("mnist");
             Assert.Equal((Path.Combine(root, "mnist"), origin), (found.Path, found.Origin));
             Directory.Delete(Path.Combine(root, "mnist"), recursive: true);
         }
-        Assert.Throws<DataException>(() => locator.Locate("mnist"));
+        Assert.Throws<DataException>(() => plain.Locate("mnist"));
+    }
+
+    [Fact]
+    public void ANamedFolderThatLacksTheDataIsAnErrorNamingWhatIsMissingNeverAFallback()
+    {
+        using var r = new Roots();
+        WriteIdxSet(Path.Combine(r.Cache, "mnist"), MakeIdxSet());
+        WriteIdxSet(Path.Combine(r.System, "mnist"), MakeIdxSet());
+        var partial = Path.Combine(r.Explicit, "mnist");
+        WriteIdxSet(partial, MakeIdxSet());
+        File.Delete(Path.Combine(partial, "t10k-labels-idx1-ubyte.gz"));
+        using var handler = new FakeHandler(new Dictionary<string, byte[]>());
+        var e = Assert.Throws<DataException>(() => new DataLocator(r.Location(handler, download: true, named: 2)).Locate("mnist"));
+        Assert.StartsWith($"--data {r.Explicit}: no usable mnist there (", e.Message);
+        Assert.Contains($"{partial}: missing t10k-labels-idx1-ubyte.gz", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Empty(handler.Requests);   // nothing downloaded either
+
+        // LTH_DATA alike; a folder that does not exist says so.
+        var env = Assert.Throws<DataException>(() => new DataLocator(r.Location(named: 1)).Locate("mnist"));
+        Assert.StartsWith($"LTH_DATA {r.Env}: no usable mnist there ({Path.Combine(r.Env, "mnist")}: no such folder", env.Message);
     }
 
     [Fact]
@@ -46,7 +73,7 @@ public class DataLocatorTests(ITestOutputHelper output)
     {
         using var r = new Roots();
         WriteIdxSet(r.Explicit, MakeIdxSet(), gzip: false);
-        var found = new DataLocator(r.Location()).Locate("kmnist");
+        var found = new DataLocator(r.Location(named: 2)).Locate("kmnist");
         Assert.Equal((r.Explicit, "--data"), (found.Path, found.Origin));
 
         // LTH_DATA pointing straight at files counts only when the folder is named for the dataset.
@@ -59,21 +86,6 @@ public class DataLocatorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void IncompleteFolderIsSkipped()
-    {
-        using var r = new Roots();
-        WriteIdxSet(Path.Combine(r.Cache, "mnist"), MakeIdxSet());
-        var partial = Path.Combine(r.Env, "mnist");
-        WriteIdxSet(partial, MakeIdxSet());
-        File.Delete(Path.Combine(partial, "t10k-labels-idx1-ubyte.gz"));
-        var locator = new DataLocator(r.Location());
-        Assert.Equal("cache", locator.Locate("mnist").Origin);
-        Directory.Delete(Path.Combine(r.Cache, "mnist"), recursive: true);
-        var e = Assert.Throws<DataException>(() => locator.Locate("mnist"));
-        Assert.Contains($"{partial} (LTH_DATA: missing t10k-labels-idx1-ubyte.gz)", e.Message);
-    }
-
-    [Fact]
     public void MissingDataMessageListsEveryPlaceAndHowToInstall()
     {
         using var r = new Roots();
@@ -81,11 +93,7 @@ public class DataLocatorTests(ITestOutputHelper output)
         var m = e.Message;
         output.WriteLine(m);
         Assert.DoesNotContain('\n', m);
-        foreach (var place in new[]
-                 {
-                     Path.Combine(r.Explicit, "fashion-mnist"), r.Explicit + " (--data", Path.Combine(r.Env, "fashion-mnist"),
-                     Path.Combine(r.Cache, "fashion-mnist"), Path.Combine(r.System, "fashion-mnist"),
-                 })
+        foreach (var place in new[] { Path.Combine(r.Cache, "fashion-mnist"), Path.Combine(r.System, "fashion-mnist") })
             Assert.Contains(place, m);
         Assert.Contains("apt-get install -y dataset-fashion-mnist", m);
         Assert.Contains("--data DIR", m);
@@ -155,6 +163,9 @@ public class DataLocatorTests(ITestOutputHelper output)
         using var raw = DatasetCatalog.Read(found);
         Assert.Equal(set.TrainPixels, raw.Train.Images.data<byte>().ToArray());
         Assert.Equal(6, raw.Test.Count);
+        // What was read is recorded: each file's path and SHA-256 (summary.json's data_files).
+        Assert.Equal(files.Keys.Select(n => Path.Combine(r.Cache, "mnist", n)).Order(), raw.Files.Keys.Order());
+        foreach (var (name, bytes) in files) Assert.Equal(Sha256(bytes), raw.Files[Path.Combine(r.Cache, "mnist", name)]);
         Assert.Equal(4, handler.Requests.Count);
         Assert.Equal("cache", locator.Locate("mnist").Origin);
         Assert.Equal(4, handler.Requests.Count);
