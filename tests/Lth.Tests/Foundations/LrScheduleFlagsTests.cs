@@ -83,6 +83,23 @@ public class LrScheduleFlagsTests
     }
 
     [Fact]
+    public void TheResNet20PresetsCarryOpenLthsSchedule()
+    {
+        foreach (var name in new[] { "resnet20-cifar", "resnet20-fashion" })
+        {
+            var p = Preset.Get(name);
+            var t = p.Hparams.Training;
+            Assert.Equal(("sgd", 0.1, 0.9, 1e-4, 128, "160ep"), (t.Optimizer, t.Lr, t.Momentum, t.WeightDecay, t.Batch, t.Steps));
+            Assert.Equal(("80ep,120ep", 0.1, "0it"), (t.LrDrops, t.LrGamma, t.Warmup));
+            Assert.Contains("training.lr-drops=80ep,120ep", Hparams.Canonical(p.Hparams));
+            Assert.DoesNotContain("no schedules", p.Description);
+        }
+        // The presets' identities changed on purpose with the schedule (they were a06d97baa875aab5 and b1e94d4dceed2558).
+        Assert.Equal("12e2e55a57c82323", Hparams.Hash(Preset.Get("resnet20-cifar").Hparams));
+        Assert.Equal("71b14502361587e8", Hparams.Hash(Preset.Get("resnet20-fashion").Hparams));
+    }
+
+    [Fact]
     public void TheCliExitsTwoWithOneLineNamingTheFlag()
     {
         using var dir = new TempDir();
