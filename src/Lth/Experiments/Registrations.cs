@@ -31,6 +31,8 @@ internal static class Registrations
         Hparams.RegisterSpec("steps", s => Positive(Step.Parse(s, "steps")));
         Hparams.RegisterSpec("eval-every", s => Positive(Step.Parse(s, "eval-every")));
         Hparams.RegisterSpec("rewind", s => Step.Parse(s, "rewind").ToString());
+        Hparams.RegisterSpec("warmup", LrSchedule.CanonicalWarmup);
+        Hparams.RegisterSpec("lr-drops", LrSchedule.CanonicalDrops);
         Hparams.RegisterSpec("strategy", PruningStrategies.Canonical);
         Hparams.RegisterSpec("rates", PruningRates.Canonical);
         Hparams.RegisterSpec("instability", Instability.Canonical);
@@ -40,6 +42,8 @@ internal static class Registrations
         Hparams.RegisterCheck("rates", RatesNameTheModelsTensors);
         Hparams.RegisterCheck("strategy", PruningStrategies.CheckFlags);
         Hparams.RegisterCheck("instability", Instability.Check);
+        Hparams.RegisterCheck("warmup", LrSchedule.CheckWarmup);
+        Hparams.RegisterCheck("lr-drops", LrSchedule.CheckDrops);
         Hparams.RegisterCheck("one-shot", hp =>
         {
             if (hp.OneShot && PruningStrategies.Get(hp.Pruning.Strategy).AtInit)

@@ -14,8 +14,8 @@ public sealed class HparamAttribute(string flag, string description) : Attribute
     public string Description { get; } = description;
 
     /// <summary>
-    /// The value is a comma-separated <c>NAME=VALUE</c> map (<c>--rates fc1=0.2,fc2=0.2</c>): in a sweep its
-    /// commas never split values; several maps are separated by <c>;</c>.
+    /// The value is a comma-separated <c>NAME=VALUE</c> map (<c>--rates fc1=0.2,fc2=0.2</c>) or list
+    /// (<c>--lr-drops 80ep,120ep</c>): in a sweep its commas never split values; several are separated by <c>;</c>.
     /// </summary>
     public bool Map { get; init; }
 }

@@ -118,6 +118,9 @@ public static class Hparams
         Require(t.Beta2 >= 0 && t.Beta2 < 1, "beta2", "must be in [0, 1)");
         Require(t.Eps > 0, "eps", "must be > 0");
         Require(t.Batch > 0, "batch", "must be > 0");
+        Require(t.LrGamma > 0 && t.LrGamma <= 1, "lr-gamma", $"{t.LrGamma} is outside (0, 1]");
+        Require(t.LrDrops.Length > 0 || t.LrGamma == Defaults.Training.LrGamma, "lr-gamma",
+                "has no effect without --lr-drops (the milestones where it applies); give both or neither");
         foreach (var (flag, rate) in new[] { ("rate", p.Rate), ("rate-output", p.RateOutput), ("rate-conv", p.RateConv) })
             Require(rate >= 0 && rate < 1, flag, $"{rate} is outside [0, 1)");
         Require(p.SynflowRounds >= 1, "synflow-rounds", $"{p.SynflowRounds} must be >= 1");

@@ -30,6 +30,15 @@ public sealed record TrainingHparams
     [Hparam("steps", "training length per level: 50000it or 5ep")]
     public string Steps { get; init; } = "50000it";
 
+    [Hparam("warmup", "linear learning-rate warmup as open_lth: the update at iteration it (0-based) uses lr·min(1, it/W), so the first is 0; W as 1000it, 2ep or 5% of --steps; 0it: none")]
+    public string Warmup { get; init; } = "0it";
+
+    [Hparam("lr-drops", "milestones at which the learning rate is multiplied by --lr-gamma, e.g. 80ep,120ep or 50%,75% (of --steps); the update at iteration it uses lr·γ^(milestones ≤ it); none by default", Map = true)]
+    public string LrDrops { get; init; } = "";
+
+    [Hparam("lr-gamma", "factor applied to the learning rate at each --lr-drops milestone, in (0, 1]")]
+    public double LrGamma { get; init; } = 0.1;
+
     [Hparam("eval-every", "evaluate on validation and test every: 1ep or 500it (and always at the end)")]
     public string EvalEvery { get; init; } = "1ep";
 }

@@ -14,6 +14,8 @@ public sealed class FlatAdam(long size, double lr, double beta1, double beta2, d
     private readonly Tensor v = zeros(size, device: device ?? CPU);
     private readonly Tensor oneMinusBeta1 = tensor((float)(1 - beta1), device: device ?? CPU);
 
+    public double Lr { get; set; } = lr;
+
     public long StepCount { get; private set; }
 
     public void Step(Tensor p, Tensor g)
@@ -27,7 +29,7 @@ public sealed class FlatAdam(long size, double lr, double beta1, double beta2, d
         double bc1 = 1 - Math.Pow(beta1, t);
         double bc2Sqrt = Math.Sqrt(1 - Math.Pow(beta2, t));
         var denom = v.sqrt().div_(bc2Sqrt).add_(eps);
-        p.addcdiv_(m, denom, value: -lr / bc1);
+        p.addcdiv_(m, denom, value: -Lr / bc1);
     }
 
     public Dictionary<string, Tensor> State() => AdamState.Save(m, v, StepCount);

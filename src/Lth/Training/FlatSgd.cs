@@ -10,6 +10,8 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
 {
     private Tensor? buffer;
 
+    public double Lr { get; set; } = lr;
+
     public long StepCount { get; private set; }
 
     public void Step(Tensor p, Tensor g)
@@ -22,9 +24,9 @@ public sealed class FlatSgd(long size, double lr, double momentum, double weight
             if (buffer is not null && buffer.device != g.device) { var moved = buffer.to(g.device).DetachFromDisposeScope(); buffer.Dispose(); buffer = moved; }
             if (buffer is null) buffer = g.clone().DetachFromDisposeScope();
             else buffer.mul_(momentum).add_(g);
-            p.add_(buffer, alpha: -lr);
+            p.add_(buffer, alpha: -Lr);
         }
-        else p.add_(g, alpha: -lr);
+        else p.add_(g, alpha: -Lr);
     }
 
     public Dictionary<string, Tensor> State()

@@ -21,17 +21,20 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
 {
     private readonly Tensor m, v;
     private int[]? alive;   // with SkipPruned: the positions the mask keeps
-    private readonly float lr, beta1, beta2, eps, weightDecay;
-    private readonly double beta1d, beta2d, lrd;
+    private readonly float beta1, beta2, eps, weightDecay;
+    private readonly double beta1d, beta2d;
 
     public FusedAdam(long size, double lr, double beta1, double beta2, double eps, double weightDecay)
     {
         if (size % 64 != 0) throw new ArgumentException("the flat buffer length must be a multiple of 64 floats");
         m = zeros(size);
         v = zeros(size);
-        (this.lr, this.beta1, this.beta2, this.eps, this.weightDecay) = ((float)lr, (float)beta1, (float)beta2, (float)eps, (float)weightDecay);
-        (beta1d, beta2d, lrd) = (beta1, beta2, lr);
+        (this.beta1, this.beta2, this.eps, this.weightDecay) = ((float)beta1, (float)beta2, (float)eps, (float)weightDecay);
+        (beta1d, beta2d, Lr) = (beta1, beta2, lr);
     }
+
+    /// <inheritdoc/>
+    public double Lr { get; set; }
 
     public long StepCount { get; private set; }
 
@@ -76,7 +79,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
             Beta2 = beta2,
             C2 = (float)(1 - beta2d),
             Bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2d, t)),
-            NegStep = (float)(-lrd / (1 - Math.Pow(beta1d, t))),
+            NegStep = (float)(-Lr / (1 - Math.Pow(beta1d, t))),
             Eps = eps,
             WeightDecay = weightDecay,
         };

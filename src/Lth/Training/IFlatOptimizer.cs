@@ -11,6 +11,12 @@ public interface IFlatOptimizer : IDisposable
     /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="grad"/> (which it may modify).</summary>
     void Step(Tensor parameters, Tensor grad);
 
+    /// <summary>
+    /// The learning rate of the next steps: the one the optimizer was created with until changed. The trainer
+    /// sets it before every step from its <see cref="LrSchedule"/> (to that same value when there is no schedule).
+    /// </summary>
+    double Lr { get; set; }
+
     /// <summary>Steps taken since creation.</summary>
     long StepCount { get; }
 

@@ -36,15 +36,20 @@ public sealed class Trainer
         IterationsPerEpoch = (data.Train.Count + hp.Batch - 1) / hp.Batch;
         TotalIterations = Step.Parse(hp.Steps, "steps").ToIterations(IterationsPerEpoch);
         EvalEvery = Math.Max(1, Step.Parse(hp.EvalEvery, "eval-every").ToIterations(IterationsPerEpoch));
+        Schedule = LrSchedule.Create(hp, IterationsPerEpoch, TotalIterations);
     }
 
     public long IterationsPerEpoch { get; }
     public long TotalIterations { get; }
     public long EvalEvery { get; }
 
+    /// <summary>The learning rate of each iteration of a level (<c>--lr</c>, <c>--warmup</c>, <c>--lr-drops</c>, <c>--lr-gamma</c>).</summary>
+    public LrSchedule Schedule { get; }
+
     /// <summary>
     /// Trains from iteration <paramref name="start"/> (0, or the rewind point) to the end with a fresh
-    /// optimizer. The model's weights must already be the starting weights, masked.
+    /// optimizer. The model's weights must already be the starting weights, masked. The learning rate of
+    /// iteration <c>it</c> is <see cref="Schedule"/>'s at <c>it</c>, so a level started at k continues the schedule from k.
     /// </summary>
     /// <param name="model">The model, holding the starting weights (already masked).</param>
     /// <param name="mask">The mask applied after every step.</param>
@@ -80,6 +85,7 @@ public sealed class Trainer
                 ct.ThrowIfCancellationRequested();
                 using (var scope = NewDisposeScope())
                 {
+                    optimizer.Lr = Schedule.At(it);
                     var memberLoss = TrainStep(model, step, order, it, dataOffset + it);
                     using (no_grad()) lossSum.add_(memberLoss.detach());
                     lossCount++;
