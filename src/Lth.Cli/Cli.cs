@@ -15,8 +15,8 @@ public static class Cli
         try { return action(); }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("lth: interrupted; run the same command again to resume");
-            return ExitCodes.Interrupted;
+            Console.Error.WriteLine(InterruptedMessage);
+            return SignalExitCode;
         }
         catch (Exception e) when (IsUsage(e))
         {
@@ -31,6 +31,12 @@ public static class Cli
             return Bug(e);
         }
     }
+
+    /// <summary>What an interrupted command prints (SIGINT, SIGTERM, or a cancelled run).</summary>
+    public const string InterruptedMessage = "lth: interrupted — rerun the same command to resume";
+
+    /// <summary>The exit code of an interruption: 130 (SIGINT, the default) or 143 (SIGTERM).</summary>
+    public static int SignalExitCode { get; set; } = ExitCodes.Interrupted;
 
     /// <summary>An error in what the user typed or wrote (flags, presets, study files, specs).</summary>
     public static bool IsUsage(Exception e) => e is HparamsException or InitSpecException or FormatException;

@@ -12,4 +12,7 @@ public static class ExitCodes
     public const int Data = 3;
     /// <summary>Interrupted (Ctrl-C); rerun the same command to resume.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Stopped by SIGTERM (e.g. a cluster's time limit); rerun the same command to resume.</summary>
+    public const int Terminated = 143;
 }

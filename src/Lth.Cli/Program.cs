@@ -25,4 +25,21 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("lth: see 'lth --help'");
     return ExitCodes.Usage;
 }
-return await parsed.InvokeAsync();
+// SIGINT and SIGTERM cancel the running command between steps (a run loses at most the level in progress), which then
+// says how to resume; a command that does not stop within a few seconds is ended with the same message.
+using var interrupt = new CancellationTokenSource();
+void OnSignal(System.Runtime.InteropServices.PosixSignalContext c)
+{
+    c.Cancel = true;
+    Cli.SignalExitCode = c.Signal == System.Runtime.InteropServices.PosixSignal.SIGTERM ? ExitCodes.Terminated : ExitCodes.Interrupted;
+    if (interrupt.IsCancellationRequested) return;
+    interrupt.Cancel();
+    _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ =>
+    {
+        Console.Error.WriteLine(Cli.InterruptedMessage);
+        Environment.Exit(Cli.SignalExitCode);
+    });
+}
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupt.Token);
