@@ -6,12 +6,15 @@ namespace Lth.Foundations;
 /// The one owner of the run store's layout — every folder and file name below the runs root:
 /// <code>
 /// &lt;root&gt;/lottery_&lt;hash&gt;/hparams.json
-///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors
+///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors, seed.json
 ///                              level_&lt;L&gt;/mask.safetensors, final.safetensors, metrics.csv, winners.json,
 ///                                         optimizer.safetensors, summary.json
 /// </code>
-/// A level is complete exactly when its <c>summary.json</c> exists (written last, atomically). The runner, export,
-/// eval and the report all find files through this type.
+/// A level is complete exactly when its <c>summary.json</c> exists (written last, atomically). The store is verified:
+/// <c>summary.json</c> records the SHA-256 of the level's other files and of itself, <c>seed.json</c> those of the seed's
+/// init and rewind files, and the folder name <c>lottery_&lt;hash&gt;</c> is the hash of <c>hparams.json</c>
+/// (<see cref="StoredFiles"/>). The runner, export, eval and the report all find files
+/// through this type and check them through <see cref="StoredFiles"/>.
 /// </summary>
 public sealed class RunStore(string root)
 {
@@ -23,8 +26,8 @@ public sealed class RunStore(string root)
     /// <summary>Folder prefixes: <c>lottery_&lt;hash&gt;</c>, <c>seed_&lt;s&gt;</c>, <c>level_&lt;L&gt;</c>.</summary>
     public const string RunPrefix = "lottery_", SeedPrefix = "seed_", LevelPrefix = "level_";
 
-    /// <summary>File names in a run folder (hparams), a seed folder (init, rewind, tensorboard/) and a level folder (the rest).</summary>
-    public const string HparamsFile = "hparams.json", InitFile = "init.safetensors", MaskFile = "mask.safetensors",
+    /// <summary>File names in a run folder (hparams), a seed folder (init, rewind, seed record, tensorboard/) and a level folder (the rest).</summary>
+    public const string HparamsFile = "hparams.json", InitFile = "init.safetensors", SeedRecordFile = "seed.json", MaskFile = "mask.safetensors",
         FinalFile = "final.safetensors", MetricsFile = "metrics.csv", SummaryFile = "summary.json", WinnersFile = "winners.json",
         OptimizerFile = "optimizer.safetensors", TensorBoardFolder = "tensorboard";
 
