@@ -34,10 +34,13 @@ public sealed class StudyResults
     public IReadOnlyList<StudyGroup> Groups { get; }
     /// <summary>Prunable weight tensors (the per-layer density columns), in first-seen order.</summary>
     public IReadOnlyList<string> Layers { get; }
+    /// <summary>What was found below the root and left out, one line each (an unreadable summary: its level is skipped).</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
-    private StudyResults(string root, List<RunLevel> rows, List<HparamField> varying, List<(HparamField, string)> common, List<StudyGroup> groups, List<string> layers)
+    private StudyResults(string root, List<RunLevel> rows, List<HparamField> varying, List<(HparamField, string)> common, List<StudyGroup> groups,
+                         List<string> layers, List<string> warnings)
     {
-        Root = root; Rows = rows; Varying = varying; Common = common; Groups = groups; Layers = layers;
+        Root = root; Rows = rows; Varying = varying; Common = common; Groups = groups; Layers = layers; Warnings = warnings;
     }
 
     public StudyGroup Group(string name) => Groups.First(g => g.Name == name);
@@ -46,7 +49,8 @@ public sealed class StudyResults
 
     /// <summary>
     /// Reads every <c>hparams.json</c> below <paramref name="root"/> (or in it) and every
-    /// <c>seed_*/level_*/summary.json</c> beside it.
+    /// <c>seed_*/level_*/summary.json</c> beside it. A summary that cannot be read (truncated, edited) does not stop the
+    /// report: its level is left out, with a line in <see cref="Warnings"/>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
     /// <exception cref="InvalidDataException">No finished level anywhere below it, or an unreadable file.</exception>
@@ -72,6 +76,7 @@ public sealed class StudyResults
         var groups = new Dictionary<string, StudyGroup>();
         var rows = new List<RunLevel>();
         var layers = new List<string>();
+        var warnings = new List<string>();
         foreach (var (dir, hp, hash) in runs)
         {
             var values = varying.ToDictionary(f => f.Flag, f => f.Format(f.Get(hp)));
@@ -87,7 +92,7 @@ public sealed class StudyResults
                     if (!File.Exists(summaryPath)) continue;   // a level still training
                     LevelSummary s;
                     try { s = LevelSummary.Load(summaryPath); }
-                    catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{summaryPath}: not a valid summary ({e.Message.Split('\n')[0]})", e); }
+                    catch (InvalidDataException e) { warnings.Add($"{e.Message.Split('\n')[0]} (level left out of the report)"); continue; }
                     foreach (var layer in s.LayerDensity.Keys) if (!layers.Contains(layer)) layers.Add(layer);
                     rows.Add(new RunLevel(dir, hp, hash, seed, level, s, name));
                 }
@@ -98,7 +103,7 @@ public sealed class StudyResults
         rows = rows.OrderBy(r => r.Group, StringComparer.Ordinal).ThenBy(r => r.Hash, StringComparer.Ordinal).ThenBy(r => r.Seed).ThenBy(r => r.Level).ToList();
         var ordered = groups.Values.Where(g => rows.Any(r => r.Group == g.Name))
             .OrderBy(g => g.IsControl).ThenBy(g => g.Name, StringComparer.Ordinal).ToList();
-        return new StudyResults(full, rows, varying, common, ordered, layers);
+        return new StudyResults(full, rows, varying, common, ordered, layers, warnings);
     }
 
     /// <summary>

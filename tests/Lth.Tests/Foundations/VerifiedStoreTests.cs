@@ -76,6 +76,67 @@ public class VerifiedStoreTests
         Assert.Equal(FileDigest.Of(init), SeedRecord.Load(Path.Combine(seedDir, RunStore.SeedRecordFile)).Files[RunStore.InitFile]);
     }
 
+    [Fact]
+    public void AZeroedByteInAStoredMaskIsCaughtBeforeUseOnResume()
+    {
+        using var data = TinyData.Create();
+        using var dir = new TempDir();
+        var store = new RunStore(dir);
+        var hp = LotteryRunnerTests.Tiny();
+        new LotteryRunner(store, hp, data).Run(seed: 1, levels: 1);
+        var mask = Path.Combine(store.LevelDir(hp, 1, 1), RunStore.MaskFile);
+        Corrupt(mask);
+
+        var e = Assert.Throws<InvalidDataException>(() => new LotteryRunner(store, hp, data).Run(seed: 1, levels: 2));
+        Assert.StartsWith(mask + ": contents differ from the SHA-256 recorded in " + RunStore.SummaryIn(store.LevelDir(hp, 1, 1)), e.Message);
+        Assert.EndsWith($"delete {store.LevelDir(hp, 1, 1)} and rerun the command that trained it", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.False(File.Exists(RunStore.SummaryIn(store.LevelDir(hp, 1, 2))));
+    }
+
+    [Fact]
+    public void ATruncatedOrEditedSummaryIsOneLineNamingIt()
+    {
+        using var data = TinyData.Create();
+        using var dir = new TempDir();
+        var store = new RunStore(dir);
+        var hp = LotteryRunnerTests.Tiny();
+        new LotteryRunner(store, hp, data).Run(seed: 1, levels: 0);
+        var path = RunStore.SummaryIn(store.LevelDir(hp, 1, 0));
+        var text = File.ReadAllText(path);
+
+        File.WriteAllText(path, text[..(text.Length / 2)]);
+        var e = Assert.Throws<InvalidDataException>(() => LevelSummary.Load(path));
+        Assert.StartsWith(path + ": not a valid summary", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        e = Assert.Throws<InvalidDataException>(() => new LotteryRunner(store, hp, data).Run(seed: 1, levels: 0));
+        Assert.StartsWith(path + ": not a valid summary", e.Message);
+
+        // Still valid JSON, one number changed: its own digest no longer matches.
+        File.WriteAllText(path, text.Replace("\"threads\": ", "\"threads\": 1"));
+        e = Assert.Throws<InvalidDataException>(() => LevelSummary.Load(path));
+        Assert.StartsWith(path + ": contents differ from the SHA-256 recorded in it", e.Message);
+        File.WriteAllText(path, text);
+        Assert.True(LevelSummary.Load(path).Verified);
+    }
+
+    [Fact]
+    public void TheReportLeavesOutALevelWhoseSummaryIsUnreadableWithAWarning()
+    {
+        using var dir = new TempDir();
+        var root = Path.Combine(dir, "runs");
+        Lth.Tests.Reports.FakeStudy.Write(root, "kaiming-normal", [[0.9, 0.91], [0.92, 0.93]]);
+        int rows = Lth.Reports.StudyResults.Load(root).Rows.Count;
+        var hp = new LotteryHparams { Model = new() { Name = "lenet:32,16", Init = "kaiming-normal" } };
+        var path = RunStore.SummaryIn(new RunStore(root).LevelDir(hp, 2, 1));
+        File.WriteAllText(path, File.ReadAllText(path)[..40]);
+
+        var study = Lth.Reports.StudyResults.Load(root);
+        Assert.Equal(rows - 1, study.Rows.Count);
+        var warning = Assert.Single(study.Warnings);
+        Assert.StartsWith(path + ": not a valid summary", warning);
+    }
+
     /// <summary>Sets the last nonzero byte of the file to zero (in a safetensors file: tensor data, so the file still parses).</summary>
     internal static void Corrupt(string path)
     {
