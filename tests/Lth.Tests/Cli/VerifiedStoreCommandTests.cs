@@ -70,3 +70,36 @@ public class VerifiedStoreCommandTests
         Assert.Contains($"lth: warning: {summary}: not a valid summary", report.Stderr);
     }
 }
+
+/// <summary><c>lth verify</c> from the command line.</summary>
+public class VerifyCommandTests
+{
+    [Fact]
+    public void VerifyExits0OnACleanRunAnd3AfterOneChangedByteInAnyStoredFile()
+    {
+        using var dir = new TempDir();
+        VerifiedStoreCommandTests.TinyRun(dir);
+        var clean = Path.Combine(dir, "runs");
+        var ok = CliRunner.Run(dir, "verify", clean);
+        Assert.True(ok.ExitCode == 0, ok.Stdout + ok.Stderr);
+        Assert.Equal("checked 1 run(s), 1 seed(s), 2 level(s), 10 file(s): 0 problem(s), 0 unverified seed(s)", ok.Stdout.Trim());
+
+        var files = Directory.GetFiles(clean, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != ".lock").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(14, files.Count);   // hparams, seed.json, init, rewind, 2 × (mask, final, metrics, winners, summary)
+        foreach (var file in files)
+        {
+            var copy = Path.Combine(dir, "copy");
+            if (Directory.Exists(copy)) Directory.Delete(copy, recursive: true);
+            StoreVerifierTests.CopyTree(clean, copy);
+            var target = Path.Combine(copy, Path.GetRelativePath(clean, file));
+            var bytes = File.ReadAllBytes(target);
+            bytes[bytes.Length / 2] ^= 0x01;
+            File.WriteAllBytes(target, bytes);
+            var r = CliRunner.Run(dir, "verify", copy);
+            Assert.True(r.ExitCode == 3, $"{target}: exit {r.ExitCode}\n{r.Stdout}{r.Stderr}");
+            var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(lines, l => l.Contains(target));
+            Assert.Matches(@"^checked 1 run\(s\), 1 seed\(s\), \d level\(s\), \d+ file\(s\): [1-9]\d* problem\(s\)", lines[^1]);
+        }
+    }
+}

@@ -146,3 +146,78 @@ public class VerifiedStoreTests
         File.WriteAllBytes(path, bytes);
     }
 }
+
+/// <summary><c>lth verify</c>'s library half: every stored file of a tiny run, one byte changed, is a problem naming it.</summary>
+public class StoreVerifierTests
+{
+    private static readonly string[] NotChecked = [".lock"];
+
+    [Fact]
+    public void AOneByteChangeInAnyStoredFileIsAProblemNamingIt()
+    {
+        using var data = TinyData.Create();
+        using var dir = new TempDir();
+        var clean = Path.Combine(dir, "clean");
+        var hp = LotteryRunnerTests.Tiny() with { Rewind = "2it", OptimizerState = OptimizerState.Carry };
+        new LotteryRunner(new RunStore(clean), hp, data).Run(seed: 1, levels: 1);
+        var check = StoreVerifier.Check(clean);
+        Assert.True(check.Clean, string.Join("\n", check.Problems));
+        Assert.Equal((1, 1, 2, 12), (check.Runs, check.Seeds, check.Levels, check.Files));
+        Assert.Empty(check.Unverified);
+
+        var files = Directory.GetFiles(clean, "*", SearchOption.AllDirectories).Where(f => !NotChecked.Contains(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(16, files.Count);   // hparams, seed.json, init, rewind, 2 × (mask, final, metrics, winners, optimizer, summary)
+        foreach (var file in files)
+        {
+            var copy = Path.Combine(dir, "copy");
+            if (Directory.Exists(copy)) Directory.Delete(copy, recursive: true);
+            CopyTree(clean, copy);
+            var target = Path.Combine(copy, Path.GetRelativePath(clean, file));
+            var bytes = File.ReadAllBytes(target);
+            bytes[bytes.Length / 2] ^= 0x01;
+            File.WriteAllBytes(target, bytes);
+            var broken = StoreVerifier.Check(copy);
+            Assert.False(broken.Clean, target);
+            Assert.Contains(broken.Problems, p => p.Contains(target));
+        }
+
+        // hparams.json is checked by what it says (its hash names the folder): another spelling of the same hparams is no problem.
+        var hparams = Path.Combine(new RunStore(clean).RunDir(hp), RunStore.HparamsFile);
+        File.WriteAllText(hparams, File.ReadAllText(hparams).Replace("\"torch-default\"", "\"Torch-Default\""));
+        Assert.True(StoreVerifier.Check(clean).Clean);
+    }
+
+    [Fact]
+    public void RunsWrittenBeforeDigestsAreUnverifiedNotWrong()
+    {
+        using var data = TinyData.Create();
+        using var dir = new TempDir();
+        var store = new RunStore(dir);
+        var hp = LotteryRunnerTests.Tiny();
+        new LotteryRunner(store, hp, data).Run(seed: 1, levels: 1);
+        var seedDir = store.SeedDir(hp, 1);
+        File.Delete(Path.Combine(seedDir, RunStore.SeedRecordFile));
+        for (int level = 0; level <= 1; level++)
+        {
+            var path = RunStore.SummaryIn(store.LevelDir(hp, 1, level));
+            var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            node.Remove("files");
+            node.Remove("sha256");
+            File.WriteAllText(path, node.ToJsonString());
+        }
+        var check = StoreVerifier.Check(dir);
+        Assert.True(check.Clean, string.Join("\n", check.Problems));
+        Assert.Equal($"{seedDir}: unverified: 2 level(s) written before lth recorded digests", Assert.Single(check.Unverified));
+        // Such a run still resumes (its files are used unchecked) and its new levels are verified.
+        new LotteryRunner(store, hp, data).Run(seed: 1, levels: 2);
+        Assert.True(LevelSummary.Load(RunStore.SummaryIn(store.LevelDir(hp, 1, 2))).Verified);
+        Assert.True(StoreVerifier.Check(dir).Clean);
+    }
+
+    internal static void CopyTree(string from, string to)
+    {
+        foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
+    }
+}
