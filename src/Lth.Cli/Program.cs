@@ -13,6 +13,7 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     InitsCommand.Create(),
     StrategiesCommand.Create(),
     ReportCommand.Create(),
+    VerifyCommand.Create(),
 };
 
 // Logs and pipes get long lines rather than tables wrapped at 80 columns.

@@ -32,6 +32,7 @@ public static class ReportCommand
             TorchRuntime.Initialize(TorchRuntime.DefaultThreads);
             var options = new ReportOptions(r.GetValue(minN), r.GetValue(margin) / 100, r.GetValue(baseline), ClassesOf);
             var report = StudyReport.Build(r.GetValue(root)!, options);
+            foreach (var w in report.Study.Warnings) Console.Error.WriteLine("lth: warning: " + w);
             string outDir = r.GetValue(output)!;
             var files = report.Write(outDir);
             Console.Write(fmt == "md" ? report.ToMarkdown() : report.ToText());

@@ -8,7 +8,13 @@ using static TorchSharp.torch;
 namespace Lth.Experiments;
 
 /// <summary>A level's instability: the error barrier on the test set and the training subset (null when not finite), the second copy's final test accuracy, the iteration both copies started from, and whether the second copy diverged.</summary>
-public sealed record InstabilityResult(double? Test, double? Train, double? CopyTestAccuracy, long Start, bool CopyDiverged);
+/// <param name="Test">The test-error barrier.</param>
+/// <param name="Train">The training-subset error barrier.</param>
+/// <param name="CopyTestAccuracy">The second copy's final test accuracy.</param>
+/// <param name="Start">The iteration both copies trained from.</param>
+/// <param name="CopyDiverged">Whether the second copy diverged.</param>
+/// <param name="CsvDigest">The SHA-256 of the level's <c>instability.csv</c> as written (recorded in its summary).</param>
+public sealed record InstabilityResult(double? Test, double? Train, double? CopyTestAccuracy, long Start, bool CopyDiverged, string CsvDigest);
 
 /// <summary>
 /// Linear mode connectivity (Frankle, Dziugaite, Roy &amp; Carbin 2020). At a level chosen by <c>--instability</c>, a
@@ -37,7 +43,7 @@ public static class Instability
     public const string CsvFile = RunStore.InstabilityFile;
 
     /// <summary>Writes a level's path points (<see cref="PathPoints.Write"/>).</summary>
-    public static void WriteCsv(string path, IReadOnlyList<PathPoint> points) => PathPoints.Write(path, points);
+    public static string WriteCsv(string path, IReadOnlyList<PathPoint> points) => PathPoints.Write(path, points);
 
     /// <summary>Reads a level's path points (<see cref="PathPoints.Read"/>).</summary>
     public static List<PathPoint> ReadCsv(string path) => PathPoints.Read(path);

@@ -7,24 +7,32 @@ namespace Lth.Experiments;
 
 /// <summary>
 /// Where each level's mask comes from. Level 0 is dense. A later level's mask is, in this order:
-/// the stored <c>mask.safetensors</c> (resume); for a control or a transfer, the source run's mask of this
+/// for a control or a transfer, the source run's mask of this
 /// level, as it is or through the control's mask transform; for a pruning-at-initialization strategy, the strategy
 /// applied to the run's initial weights and a dense mask at the rates that reach this level's density in one step
 /// (so every level is the fresh init pruned to one density of the IMP schedule); for one-shot, the chosen strategy
 /// applied to the dense trained network at those rates; otherwise the chosen strategy applied to the previous
-/// level's trained weights and mask. Every new mask is saved before it is used.
+/// level's trained weights and mask. Every new mask is saved before it is used, and its SHA-256 goes into the level's
+/// summary. The stored files it starts from (previous level, source run) are checked against their digests
+/// (<see cref="StoredFiles"/>). A mask file left by a killed run of the level being trained is not read back: no summary
+/// records it, so it is computed again (the same bits: every input is stored and verified, every generator seeded).
 /// </summary>
 internal sealed class LevelMasks(RunStore store, DatasetSplits data)
 {
-    /// <summary>The mask of <paramref name="level"/> for member <paramref name="m"/> (index <paramref name="member"/> in its cohort), computed on the one-member <paramref name="scratch"/> model.</summary>
-    public Mask LoadOrCreate(IModel scratch, RunMember m, long seed, int level, int member)
+    /// <summary>
+    /// The mask of <paramref name="level"/> for member <paramref name="m"/> (index <paramref name="member"/> in its cohort),
+    /// computed on the one-member <paramref name="scratch"/> model and saved; its digest is kept in <see cref="RunMember.MaskDigest"/>.
+    /// </summary>
+    public Mask Create(IModel scratch, RunMember m, long seed, int level, int member)
     {
-        var path = Path.Combine(m.LevelDir(level), RunStore.MaskFile);
-        if (File.Exists(path)) return WeightFiles.ReadMask(scratch.Layout, path);
         var mask = level == 0 ? Mask.Dense(scratch.Layout) : Next(scratch, m, seed, level, member);
-        Directory.CreateDirectory(m.LevelDir(level));
-        WeightFiles.SaveTensors(mask.ToNamed(0), path);
-        return mask;
+        try
+        {
+            Directory.CreateDirectory(m.LevelDir(level));
+            m.MaskDigest = WeightFiles.SaveTensors(mask.ToNamed(0), Path.Combine(m.LevelDir(level), RunStore.MaskFile));
+            return mask;
+        }
+        catch { mask.Dispose(); throw; }
     }
 
     private Mask Next(IModel scratch, RunMember m, long seed, int level, int member)
@@ -32,7 +40,7 @@ internal sealed class LevelMasks(RunStore store, DatasetSplits data)
         var hp = m.Hp;
         if (m.SourceHp is not null)
         {
-            using var source = WeightFiles.ReadMask(scratch.Layout, Path.Combine(store.LevelDir(m.SourceHp, seed, level), RunStore.MaskFile));
+            using var source = WeightFiles.ReadMask(scratch.Layout, StoredFiles.Level(store.LevelDir(m.SourceHp, seed, level), RunStore.MaskFile));
             if (Controls.MaskTransform(hp.Control) is not { } transform) return new Mask(scratch.Layout, source.Flat.clone());
             return Apply(PruningStrategies.Get(transform, StrategyKind.MaskTransform), scratch, source, hp.Pruning, seed, level, member);
         }
@@ -46,11 +54,11 @@ internal sealed class LevelMasks(RunStore store, DatasetSplits data)
         if (hp.OneShot)
         {
             using var dense = Mask.Dense(scratch.Layout);
-            WeightFiles.Load(scratch, Path.Combine(m.LevelDir(0), RunStore.FinalFile));
+            WeightFiles.Load(scratch, StoredFiles.Level(m.LevelDir(0), RunStore.FinalFile));
             return Apply(strategy, scratch, dense, PruningRates.ForOneShot(hp.Pruning, level), seed, level, member);
         }
-        using var previous = WeightFiles.ReadMask(scratch.Layout, Path.Combine(m.LevelDir(level - 1), RunStore.MaskFile));
-        WeightFiles.Load(scratch, Path.Combine(m.LevelDir(level - 1), RunStore.FinalFile));
+        using var previous = WeightFiles.ReadMask(scratch.Layout, StoredFiles.Level(m.LevelDir(level - 1), RunStore.MaskFile));
+        WeightFiles.Load(scratch, StoredFiles.Level(m.LevelDir(level - 1), RunStore.FinalFile));
         return Apply(strategy, scratch, previous, hp.Pruning, seed, level, member);
     }
 

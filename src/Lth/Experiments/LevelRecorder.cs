@@ -11,7 +11,8 @@ namespace Lth.Experiments;
 /// <summary>
 /// Stores what one member's level produced, in the order that makes a killed run safe: trained weights,
 /// metrics, optimizer state (carry), winner statistics, and last the <c>summary.json</c> that marks the level
-/// complete. Works on one-member copies (<paramref name="solo"/>, <paramref name="soloStart"/>), so a cohort
+/// complete and records the SHA-256 of each of the others (the mask's from when <see cref="LevelMasks"/> wrote it, the
+/// rest from these writes). Works on one-member copies (<paramref name="solo"/>, <paramref name="soloStart"/>), so a cohort
 /// member's files are those of its solo run.
 /// </summary>
 internal sealed class LevelRecorder(IModel solo, IModel soloStart, IReadOnlyDictionary<string, string> dataFiles)
@@ -39,13 +40,19 @@ internal sealed class LevelRecorder(IModel solo, IModel soloStart, IReadOnlyDict
         }
         using var mask = Mask.Dense(solo.Layout);
         using (no_grad()) CohortCopy.Member(t.Mask.Flat, t.Model.Layout, t.Member, mask.Flat, solo.Layout, 0);
-        WeightFiles.Save(solo, Path.Combine(levelDir, RunStore.FinalFile));
-        MetricsCsv.Save(Path.Combine(levelDir, RunStore.MetricsFile), t.Result.Metrics);
-        if (t.Optimizer is not null) WeightFiles.SaveTensors(t.Optimizer.State(), Path.Combine(levelDir, RunStore.OptimizerFile));
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RunStore.MaskFile] = m.MaskDigest ?? throw new InvalidOperationException($"{levelDir}: the level's mask was not written"),
+            [RunStore.FinalFile] = WeightFiles.Save(solo, Path.Combine(levelDir, RunStore.FinalFile)),
+            [RunStore.MetricsFile] = MetricsCsv.Save(Path.Combine(levelDir, RunStore.MetricsFile), t.Result.Metrics),
+        };
+        if (t.Instability is { } ins) files[RunStore.InstabilityFile] = ins.CsvDigest;
+        if (t.Optimizer is not null) files[RunStore.OptimizerFile] = WeightFiles.SaveTensors(t.Optimizer.State(), Path.Combine(levelDir, RunStore.OptimizerFile));
         var winners = WinnerStatistics.Compute(soloStart, solo, mask, Initializers.Parse(m.Hp.Model.Init));
-        AtomicFile.WriteText(Path.Combine(levelDir, RunStore.WinnersFile), JsonSerializer.Serialize(winners, WinnerJson));
-        var summary = Summarize(m, seed, level, mask, t);
-        AtomicFile.WriteText(RunStore.SummaryIn(levelDir), summary.ToJson());
+        files[RunStore.WinnersFile] = AtomicFile.WriteText(Path.Combine(levelDir, RunStore.WinnersFile), JsonSerializer.Serialize(winners, WinnerJson));
+        var summary = Summarize(m, seed, level, mask, t) with { Files = new Dictionary<string, string>(files) };
+        summary.Save(RunStore.SummaryIn(levelDir));
+        m.MaskDigest = null;
         return summary;
     }
 

@@ -213,9 +213,9 @@ public sealed class LotteryRunner
         for (int j = 0; j < active.Count; j++)
         {
             Directory.CreateDirectory(active[j].LevelDir(level));
-            Instability.WriteCsv(Path.Combine(active[j].LevelDir(level), Instability.CsvFile), paths[j]);
+            var digest = Instability.WriteCsv(Path.Combine(active[j].LevelDir(level), Instability.CsvFile), paths[j]);
             results[j] = new InstabilityResult(Finite(Instability.Barrier(paths[j], "test")), Finite(Instability.Barrier(paths[j], "train")),
-                copy[j].Last("test")?.Accuracy, copyStart, copy[j].Diverged);
+                copy[j].Last("test")?.Accuracy, copyStart, copy[j].Diverged, digest);
         }
         return results;
     }
@@ -229,11 +229,11 @@ public sealed class LotteryRunner
         for (int j = 0; j < active.Count; j++)
         {
             var m = active[j];
-            using (var own = masks.LoadOrCreate(scratch, m, seed, level, j)) CohortCopy.Member(own.Flat, scratch.Layout, 0, mask.Flat, model.Layout, j);
+            using (var own = masks.Create(scratch, m, seed, level, j)) CohortCopy.Member(own.Flat, scratch.Layout, 0, mask.Flat, model.Layout, j);
             if (start == 0) { CohortCopy.Set(model, j, m.Initial); continue; }
             var rewindPath = Path.Combine(m.SeedDir, RunStore.RewindFile(start));
             if (!File.Exists(rewindPath)) throw new InvalidDataException($"{rewindPath}: missing rewind point; delete level_0 to recompute it");
-            WeightFiles.Load(scratch, rewindPath);
+            WeightFiles.Load(scratch, StoredFiles.Seed(m.SeedDir, RunStore.RewindFile(start)));
             CohortCopy.ModelMember(scratch, 0, model, j);
         }
     }
@@ -246,7 +246,8 @@ public sealed class LotteryRunner
         if (only.Carried is null)
         {
             only.Carried = Optimizers.Create(only.Hp.Training, model.Layout.TotalSize, model.Device);
-            if (level > 0) WeightFiles.LoadOptimizer(only.Carried, Path.Combine(only.LevelDir(level - 1), RunStore.OptimizerFile));
+            var path = Path.Combine(only.LevelDir(level - 1), RunStore.OptimizerFile);
+            if (level > 0) WeightFiles.LoadOptimizer(only.Carried, File.Exists(path) ? StoredFiles.Level(only.LevelDir(level - 1), RunStore.OptimizerFile) : path);
         }
         return only.Carried;
     }

@@ -9,7 +9,8 @@ public static class MetricsCsv
 {
     private sealed record Row(long Iteration, string Split, double Loss, double? Accuracy);
 
-    public static void Save(string path, IEnumerable<EvalPoint> points) => AtomicFile.Write(path, s =>
+    /// <summary>Writes the rows atomically; returns the file's SHA-256.</summary>
+    public static string Save(string path, IEnumerable<EvalPoint> points) => AtomicFile.Write(path, s =>
     {
         using var w = new StreamWriter(s, leaveOpen: true);
         using var csv = new CsvWriter(w, CultureInfo.InvariantCulture);

@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace Lth.Experiments;
 
-/// <summary>Saves each member's weights at the rewind iteration during level 0 (<c>rewind_&lt;k&gt;.safetensors</c>).</summary>
+/// <summary>
+/// Saves each member's weights at the rewind iteration during level 0 (<c>rewind_&lt;k&gt;.safetensors</c>) and records
+/// each file's SHA-256 in its seed folder's <c>seed.json</c>.
+/// </summary>
 internal sealed class RewindSaver(long at, IReadOnlyList<string> paths, IModel solo)
 {
     public void OnIteration(long iteration, IModel model)
@@ -14,7 +17,8 @@ internal sealed class RewindSaver(long at, IReadOnlyList<string> paths, IModel s
         for (int j = 0; j < paths.Count; j++)
         {
             CohortCopy.ModelMember(model, j, solo, 0);
-            WeightFiles.Save(solo, paths[j]);
+            var digest = WeightFiles.Save(solo, paths[j]);
+            StoredFiles.RecordSeedFile(Path.GetDirectoryName(paths[j])!, Path.GetFileName(paths[j]), digest);
         }
     }
 }

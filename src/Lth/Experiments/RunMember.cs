@@ -19,6 +19,8 @@ internal sealed class RunMember(LotteryHparams hp, string seedDir, int lastLevel
     public List<LevelSummary> Summaries { get; } = new();
     /// <summary>No more levels to run: finished, diverged, or held by another process.</summary>
     public bool Ended { get; set; }
+    /// <summary>SHA-256 of the mask file written for the level in training (<see cref="LevelMasks"/>), for its summary.</summary>
+    public string? MaskDigest { get; set; }
     /// <summary>With --optimizer-state carry (solo runs only): the optimizer continued from level to level.</summary>
     public IFlatOptimizer? Carried { get; set; }
 

@@ -11,7 +11,8 @@ namespace Lth.Experiments;
 /// Writes a level's winning ticket as portable files: <c>ticket.safetensors</c> (the level's starting
 /// weights: iteration-0 — or rewind — values ⊙ mask), <c>mask.safetensors</c>, <c>trained.safetensors</c>
 /// (weights after training), all with PyTorch parameter names (<c>fc1.weight</c> …), and
-/// <c>manifest.json</c> (hparams, level, densities, accuracies, parameter shapes).
+/// <c>manifest.json</c> (hparams, level, densities, accuracies, parameter shapes). Every stored file is checked against
+/// its recorded SHA-256 before anything is written (<see cref="StoredFiles"/>).
 /// </summary>
 public static class TicketExport
 {
@@ -21,17 +22,20 @@ public static class TicketExport
         var hp = run.Hparams;
         var shapes = ModelShapes(hp);
         using var model = ModelRegistry.Create(hp.Model, shapes.Example, shapes.Classes);
-        using var mask = WeightFiles.ReadMask(model.Layout, Path.Combine(run.LevelDir(level), RunStore.MaskFile));
+        var maskPath = StoredFiles.Level(run.LevelDir(level), summary, RunStore.MaskFile);
+        var finalPath = StoredFiles.Level(run.LevelDir(level), summary, RunStore.FinalFile);
         long rewind = summary.StartIteration;
         var startFile = level > 0 && rewind > 0 ? RunStore.RewindFile(rewind) : RunStore.InitFile;
-        WeightFiles.Load(model, Path.Combine(run.SeedDir, startFile));
+        var startPath = StoredFiles.Seed(run.SeedDir, startFile);
+        using var mask = WeightFiles.ReadMask(model.Layout, maskPath);
+        WeightFiles.Load(model, startPath);
         mask.Apply(model.Flat);
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
         string Out(string f) { var p = Path.Combine(outDir, f); written.Add(p); return p; }
         WeightFiles.Save(model, Out("ticket.safetensors"));
-        File.Copy(Path.Combine(run.LevelDir(level), RunStore.MaskFile), Out("mask.safetensors"), overwrite: true);
-        File.Copy(Path.Combine(run.LevelDir(level), RunStore.FinalFile), Out("trained.safetensors"), overwrite: true);
+        File.Copy(maskPath, Out("mask.safetensors"), overwrite: true);
+        File.Copy(finalPath, Out("trained.safetensors"), overwrite: true);
 
         var manifest = new JsonObject
         {
@@ -69,9 +73,9 @@ public static class TicketExport
     /// <summary>Loss and accuracy of a stored level's trained weights on the test split.</summary>
     public static (double Loss, double Accuracy) Evaluate(StoredRun run, int level, Data.DatasetSplits data)
     {
-        run.Summary(level);
+        var final = StoredFiles.Level(run.LevelDir(level), run.Summary(level), RunStore.FinalFile);
         using var model = ModelRegistry.Create(run.Hparams.Model, data.Test.ExampleShape, data.Test.NumClasses);
-        WeightFiles.Load(model, Path.Combine(run.LevelDir(level), RunStore.FinalFile));
+        WeightFiles.Load(model, final);
         var (loss, acc) = Evaluation.Run(model, data.Test);
         return (loss[0], acc[0]);
     }

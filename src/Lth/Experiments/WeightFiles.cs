@@ -11,13 +11,13 @@ namespace Lth.Experiments;
 /// </summary>
 public static class WeightFiles
 {
-    /// <summary>Saves member 0's parameters and buffers.</summary>
-    public static void Save(IModel model, string path) => SaveTensors(CohortCopy.Named(model, 0), path);
+    /// <summary>Saves member 0's parameters and buffers; returns the file's SHA-256.</summary>
+    public static string Save(IModel model, string path) => SaveTensors(CohortCopy.Named(model, 0), path);
 
-    /// <summary>Saves named tensors and disposes them.</summary>
-    public static void SaveTensors(Dictionary<string, Tensor> named, string path)
+    /// <summary>Saves named tensors and disposes them; returns the file's SHA-256.</summary>
+    public static string SaveTensors(Dictionary<string, Tensor> named, string path)
     {
-        try { TensorFile.Save(path, named); }
+        try { return TensorFile.Save(path, named); }
         finally { foreach (var t in named.Values) t.Dispose(); }
     }
 

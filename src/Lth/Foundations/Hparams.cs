@@ -50,8 +50,31 @@ public static class Hparams
         f.Get(hp) is string s ? CanonicalSpec(f.Flag, s) : f.Format(f.Get(hp));
 
     /// <summary>First 16 hex digits of SHA-256 of <see cref="Canonical"/>: the run's identity.</summary>
-    public static string Hash(LotteryHparams hp) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(hp))))[..16];
+    public static string Hash(LotteryHparams hp) => HashOf(Canonical(hp));
+
+    private static string HashOf(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
+
+    /// <summary>
+    /// The hash that an lth from before canonical specs gave the hparams of <paramref name="json"/> (an <c>hparams.json</c>):
+    /// spec-valued fields as written there (trimmed), not canonicalized. Such an lth named its run folder by it, so a folder
+    /// so named is that run, stored under an older spelling. Null when the text is not readable hparams.
+    /// </summary>
+    public static string? HashAsWritten(string json)
+    {
+        LotteryHparams hp;
+        JsonObject obj;
+        try { hp = FromJson(json); obj = (JsonObject)JsonNode.Parse(json)!; }
+        catch (HparamsException) { return null; }
+        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in obj)
+            foreach (var (flag, v) in value is JsonObject section ? section.ToList() : [KeyValuePair.Create(key, value)])
+                if (v is not null && v.GetValueKind() == JsonValueKind.String) written[flag] = v.GetValue<string>().Trim();
+        return HashOf(string.Join(";", Fields
+            .Select(f => (f, v: f.Type == typeof(string) && written.TryGetValue(f.Flag, out var w) ? w : f.Format(f.Get(hp)), d: f.Format(f.Get(Defaults))))
+            .Where(x => x.v != x.d)
+            .Select(x => $"{x.f.Section}.{x.f.Flag}={x.v}")
+            .OrderBy(s => s, StringComparer.Ordinal)));
+    }
 
     /// <summary>All fields (defaults included) as JSON: { section: { flag: value } }.</summary>
     public static string ToJson(LotteryHparams hp)

@@ -1,9 +1,15 @@
+using System.Text;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 
 namespace Lth.Foundations;
 
-/// <summary>What one level of one run produced (<c>summary.json</c>).</summary>
+/// <summary>
+/// What one level of one run produced (<c>summary.json</c>, the level's completion marker). It records the SHA-256 of
+/// every other file of the level (<see cref="Files"/>) and of itself (<see cref="Sha256"/>), so that a file changed
+/// after it was written is caught before it is used (<see cref="StoredFiles"/>). Summaries written by an lth before
+/// digests were recorded have neither: they load as <em>unverified</em> (<see cref="Verified"/> is false).
+/// </summary>
 public sealed record LevelSummary
 {
     public required int Level { get; init; }
@@ -31,6 +37,21 @@ public sealed record LevelSummary
     public required int Threads { get; init; }
     /// <summary>How many runs trained this level together (1 = alone). Results do not depend on it.</summary>
     public int CohortSize { get; init; } = 1;
+    /// <summary>
+    /// The SHA-256 (lowercase hex) of each other file of the level folder, by file name, from the bytes written
+    /// (<c>mask.safetensors</c>, <c>final.safetensors</c>, <c>metrics.csv</c>, <c>winners.json</c>, and
+    /// <c>optimizer.safetensors</c> when the optimizer is carried). Null in a summary written before lth recorded digests.
+    /// </summary>
+    public Dictionary<string, string>? Files { get; init; }
+    /// <summary>
+    /// The SHA-256 of this <c>summary.json</c> itself, taken over the file's bytes with these 64 digits written as zeros
+    /// (<see cref="ToSealedJson"/>); checked by <see cref="FromJson"/>. Null in a summary written before lth recorded digests.
+    /// </summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Whether the level's files have recorded digests (false: written by an earlier lth; usable, unverified).</summary>
+    [JsonIgnore]
+    public bool Verified => Files is not null;
 
     /// <summary>The data files the level trained and was evaluated on: full path → SHA-256 (absent for generated data).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -60,10 +81,44 @@ public sealed record LevelSummary
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    private static readonly string Zeros = new('0', 64);
+    private static string Seal(string digest) => $"\"sha256\": \"{digest}\"";
+
+    /// <summary>The record as JSON, as it is (<see cref="Sha256"/> included as it is).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
-    public static LevelSummary FromJson(string json, string path) =>
-        JsonSerializer.Deserialize<LevelSummary>(json, Options) ?? throw new InvalidDataException($"{path}: empty summary");
+    /// <summary>The text of <c>summary.json</c>: the record with <see cref="Sha256"/> set to the digest of this very text (taken with it zeroed).</summary>
+    public string ToSealedJson()
+    {
+        var text = JsonSerializer.Serialize(this with { Sha256 = Zeros }, Options);
+        return text.Replace(Seal(Zeros), Seal(FileDigest.Of(Encoding.UTF8.GetBytes(text))), StringComparison.Ordinal);
+    }
 
+    /// <summary>Writes <c>summary.json</c> atomically (<see cref="ToSealedJson"/>).</summary>
+    public void Save(string path) => AtomicFile.WriteText(path, ToSealedJson());
+
+    /// <summary>
+    /// Reads a summary; throws <see cref="InvalidDataException"/> (one line naming the file and how to redo the level)
+    /// when it is not valid JSON (truncated, edited) or no longer matches its own recorded SHA-256.
+    /// </summary>
+    public static LevelSummary FromJson(string json, string path)
+    {
+        LevelSummary? s;
+        try { s = JsonSerializer.Deserialize<LevelSummary>(json, Options); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid summary ({e.Message.Split('\n')[0].TrimEnd()}); {Redo(path)}", e); }
+        if (s is null) throw new InvalidDataException($"{path}: empty summary; {Redo(path)}");
+        if (s.Sha256 is null && s.Files is null) return s;   // written before lth recorded digests
+        if (!FileDigest.IsDigest(s.Sha256)) throw new InvalidDataException($"{path}: its own SHA-256 is missing or malformed; {Redo(path)}");
+        var seal = Seal(s.Sha256!);
+        int at = json.IndexOf(seal, StringComparison.Ordinal);
+        bool ok = at >= 0 && json.IndexOf(seal, at + 1, StringComparison.Ordinal) < 0
+                  && FileDigest.Of(Encoding.UTF8.GetBytes(string.Concat(json.AsSpan(0, at), Seal(Zeros), json.AsSpan(at + seal.Length)))) == s.Sha256;
+        if (!ok) throw new InvalidDataException($"{path}: contents differ from the SHA-256 recorded in it (changed or damaged after it was written); {Redo(path)}");
+        return s;
+    }
+
+    /// <summary>Reads <c>summary.json</c> (see <see cref="FromJson"/>).</summary>
     public static LevelSummary Load(string path) => FromJson(File.ReadAllText(path), path);
+
+    private static string Redo(string path) => StoredFiles.RedoLevel(Path.GetDirectoryName(Path.GetFullPath(path))!);
 }

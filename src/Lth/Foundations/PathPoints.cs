@@ -9,7 +9,8 @@ public sealed record PathPoint(double Alpha, string Split, double Loss, double E
 public static class PathPoints
 {
     /// <summary>Writes a level's <c>instability.csv</c> (alpha, split, loss, error; invariant culture, round-trip doubles).</summary>
-    public static void Write(string path, IReadOnlyList<PathPoint> points) =>
+    /// <returns>The SHA-256 of the bytes written.</returns>
+    public static string Write(string path, IReadOnlyList<PathPoint> points) =>
         AtomicFile.WriteText(path, "alpha,split,loss,error\n" + string.Concat(points.Select(p =>
             string.Create(CultureInfo.InvariantCulture, $"{p.Alpha:R},{p.Split},{p.Loss:R},{p.Error:R}\n"))));
 

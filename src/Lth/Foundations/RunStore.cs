@@ -6,12 +6,15 @@ namespace Lth.Foundations;
 /// The one owner of the run store's layout — every folder and file name below the runs root:
 /// <code>
 /// &lt;root&gt;/lottery_&lt;hash&gt;/hparams.json
-///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors
+///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors, seed.json
 ///                              level_&lt;L&gt;/mask.safetensors, final.safetensors, metrics.csv, winners.json,
 ///                                         optimizer.safetensors, summary.json
 /// </code>
-/// A level is complete exactly when its <c>summary.json</c> exists (written last, atomically). The runner, export,
-/// eval and the report all find files through this type.
+/// A level is complete exactly when its <c>summary.json</c> exists (written last, atomically). The store is verified:
+/// <c>summary.json</c> records the SHA-256 of the level's other files and of itself, <c>seed.json</c> those of the seed's
+/// init and rewind files, and the folder name <c>lottery_&lt;hash&gt;</c> is the hash of <c>hparams.json</c>
+/// (<see cref="StoredFiles"/>, <see cref="StoreVerifier"/>). The runner, export, eval and the report all find files
+/// through this type and check them through <see cref="StoredFiles"/>.
 /// </summary>
 public sealed class RunStore(string root)
 {
@@ -23,8 +26,8 @@ public sealed class RunStore(string root)
     /// <summary>Folder prefixes: <c>lottery_&lt;hash&gt;</c>, <c>seed_&lt;s&gt;</c>, <c>level_&lt;L&gt;</c>.</summary>
     public const string RunPrefix = "lottery_", SeedPrefix = "seed_", LevelPrefix = "level_";
 
-    /// <summary>File names in a run folder (hparams), a seed folder (init, rewind, tensorboard/) and a level folder (the rest).</summary>
-    public const string HparamsFile = "hparams.json", InitFile = "init.safetensors", MaskFile = "mask.safetensors",
+    /// <summary>File names in a run folder (hparams), a seed folder (init, rewind, seed record, tensorboard/) and a level folder (the rest).</summary>
+    public const string HparamsFile = "hparams.json", InitFile = "init.safetensors", SeedRecordFile = "seed.json", MaskFile = "mask.safetensors",
         FinalFile = "final.safetensors", MetricsFile = "metrics.csv", SummaryFile = "summary.json", WinnersFile = "winners.json",
         OptimizerFile = "optimizer.safetensors", InstabilityFile = "instability.csv", TensorBoardFolder = "tensorboard";
 
@@ -88,7 +91,11 @@ public sealed class RunStore(string root)
 
     private Dictionary<string, string>? legacy;
 
-    /// <summary>Canonical hash → folder, for run folders whose name is not their canonical hash (read once).</summary>
+    /// <summary>
+    /// Canonical hash → folder, for run folders stored by an lth before canonical specs: named by the hash of their
+    /// <c>hparams.json</c> as written (<see cref="Hparams.HashAsWritten"/>), not by its canonical hash (read once).
+    /// A folder named by neither (an <c>hparams.json</c> edited after the run) is never adopted.
+    /// </summary>
     private Dictionary<string, string> LegacyDirs()
     {
         if (legacy is not null) return legacy;
@@ -98,11 +105,22 @@ public sealed class RunStore(string root)
             {
                 var file = Path.Combine(dir, HparamsFile);
                 if (!File.Exists(file)) continue;
-                string hash;
-                try { hash = Hparams.Hash(Hparams.FromJson(File.ReadAllText(file), source: file)); }
+                string hash, json;
+                try { json = File.ReadAllText(file); hash = Hparams.Hash(Hparams.FromJson(json, source: file)); }
                 catch (Exception e) when (e is HparamsException or IOException) { continue; }
-                if (Path.GetFileName(dir) != RunPrefix + hash) found.TryAdd(hash, dir);
+                if (Path.GetFileName(dir) != RunPrefix + hash && Path.GetFileName(dir) == RunPrefix + Hparams.HashAsWritten(json)) found.TryAdd(hash, dir);
             }
         return legacy = found;
+    }
+
+    /// <summary>
+    /// Whether a run folder is named by the hparams stored in it: <c>lottery_&lt;hash&gt;</c> of their canonical hash, or
+    /// (a folder of an lth from before canonical specs) of their hash as written. A folder named otherwise holds an
+    /// <c>hparams.json</c> edited after the run, or a copy renamed: its files are not that run's.
+    /// </summary>
+    public static bool IsNamedBy(string runDir, string hparamsJson, LotteryHparams hp)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
+        return name == RunPrefix + Hparams.Hash(hp) || name == RunPrefix + Hparams.HashAsWritten(hparamsJson);
     }
 }

@@ -9,7 +9,8 @@ namespace Lth.Foundations;
 /// </summary>
 public static class TensorFile
 {
-    public static void Save(string path, Dictionary<string, Tensor> tensors) =>
+    /// <summary>Writes the tensors atomically; returns the file's SHA-256.</summary>
+    public static string Save(string path, Dictionary<string, Tensor> tensors) =>
         AtomicFile.Write(path, s => Safetensors.SaveStateDict(s, tensors, leaveOpen: true));
 
     public static Dictionary<string, Tensor> Load(string path)

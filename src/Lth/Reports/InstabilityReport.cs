@@ -244,9 +244,8 @@ public sealed class InstabilityReport
             {
                 var cell = Cells.First(c => c.Line == Lines[i] && c.Level == level && c.Start == start);
                 var run = study.Rows.Where(r => r.Group == cell.Group && r.Level == level && r.Summary.InstabilityTest.HasValue).MinBy(r => r.Seed);
-                var file = System.IO.Path.Combine(run?.LevelDir ?? "", RunStore.InstabilityFile);
-                if (run is null || !File.Exists(file)) continue;
-                var pts = PathPoints.Read(file);
+                if (run is null || !File.Exists(System.IO.Path.Combine(run.LevelDir, RunStore.InstabilityFile))) continue;
+                var pts = PathPoints.Read(StoredFiles.Level(run.LevelDir, run.Summary, RunStore.InstabilityFile));
                 var test = pts.Where(p => p.Split == "test").OrderBy(p => p.Alpha).ToList();
                 var line = plot.Add.Scatter(test.Select(p => p.Alpha).ToArray(), test.Select(p => p.Error * 100).ToArray());
                 line.Color = color;

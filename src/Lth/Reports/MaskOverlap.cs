@@ -32,9 +32,8 @@ public static class MaskOverlap
         foreach (var runs in perGroup)
             foreach (var r in runs.Take(perGroupCap))
             {
-                var path = Path.Combine(r.LevelDir, RunStore.MaskFile);
-                if (!File.Exists(path)) continue;
-                var (bits, alive, count) = Load(path, layers);
+                if (!File.Exists(Path.Combine(r.LevelDir, RunStore.MaskFile))) continue;
+                var (bits, alive, count) = Load(StoredFiles.Level(r.LevelDir, r.Summary, RunStore.MaskFile), layers);
                 items.Add((r.Group, r.Seed, bits, alive, count));
             }
         if (items.Count < 2) return null;

@@ -148,6 +148,8 @@ public sealed class StudyReport
         if (partial.Count > 0) notes.Add($"Runs of {string.Join(", ", partial)} reached different depths (partly finished or diverged): deeper levels rest on fewer seeds.");
         var skipped = Study.Rows.Where(r => r.Ok).GroupBy(r => (r.Group, r.Level)).Count(g => g.Count() < Options.LevelMinN);
         if (skipped > 0) notes.Add($"{skipped} group × level cell(s) have fewer than {Options.LevelMinN} usable runs (--level-min-n) and are left out of comparisons and the criterion.");
+        if (Study.Warnings.Count > 0)
+            notes.Add($"{Study.Warnings.Count} thing(s) found below the runs folder were left out (an unreadable summary, a duplicate copy of a run, a run whose hparams.json no longer matches its folder); lth report printed each one, and lth verify checks the whole store.");
         notes.Add("'No detectable difference' means the data cannot tell the groups apart, not that they are equal; the confidence intervals show how large a difference remains possible.");
         return notes;
     }

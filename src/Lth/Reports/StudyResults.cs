@@ -34,10 +34,13 @@ public sealed class StudyResults
     public IReadOnlyList<StudyGroup> Groups { get; }
     /// <summary>Prunable weight tensors (the per-layer density columns), in first-seen order.</summary>
     public IReadOnlyList<string> Layers { get; }
+    /// <summary>What was found below the root and left out, one line each (an unreadable summary: its level is skipped).</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
-    private StudyResults(string root, List<RunLevel> rows, List<HparamField> varying, List<(HparamField, string)> common, List<StudyGroup> groups, List<string> layers)
+    private StudyResults(string root, List<RunLevel> rows, List<HparamField> varying, List<(HparamField, string)> common, List<StudyGroup> groups,
+                         List<string> layers, List<string> warnings)
     {
-        Root = root; Rows = rows; Varying = varying; Common = common; Groups = groups; Layers = layers;
+        Root = root; Rows = rows; Varying = varying; Common = common; Groups = groups; Layers = layers; Warnings = warnings;
     }
 
     public StudyGroup Group(string name) => Groups.First(g => g.Name == name);
@@ -46,7 +49,11 @@ public sealed class StudyResults
 
     /// <summary>
     /// Reads every <c>hparams.json</c> below <paramref name="root"/> (or in it) and every
-    /// <c>seed_*/level_*/summary.json</c> beside it.
+    /// <c>seed_*/level_*/summary.json</c> beside it. What cannot be trusted does not stop the report; it is left out, with a
+    /// line in <see cref="Warnings"/>: a level whose summary cannot be read (truncated, edited), a run folder whose
+    /// <c>hparams.json</c> does not hash to its name (<see cref="RunStore.IsNamedBy"/>: edited after the run, or a renamed
+    /// copy), and a (run hash, seed) already found in a folder earlier in ordinal path order (a backup copy below the
+    /// root), so each is counted once.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
     /// <exception cref="InvalidDataException">No finished level anywhere below it, or an unreadable file.</exception>
@@ -54,14 +61,21 @@ public sealed class StudyResults
     {
         var full = Path.GetFullPath(root);
         if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"{root}: no such runs directory");
+        var warnings = new List<string>();
         var runs = new List<(string Dir, LotteryHparams Hp, string Hash)>();
         foreach (var file in Directory.EnumerateFiles(full, RunStore.HparamsFile, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var dir = Path.GetDirectoryName(file)!;
             if (!Directory.EnumerateDirectories(dir, RunStore.SeedPrefix + "*").Any()) continue;
             LotteryHparams hp;
-            try { hp = Hparams.FromJson(File.ReadAllText(file), source: file); }
+            var json = File.ReadAllText(file);
+            try { hp = Hparams.FromJson(json, source: file); }
             catch (HparamsException e) { throw new InvalidDataException(e.Message, e); }
+            if (!RunStore.IsNamedBy(dir, json, hp))
+            {
+                warnings.Add($"{file}: hashes to {RunStore.RunPrefix}{Hparams.Hash(hp)}, not {Path.GetFileName(dir)} (edited after the run, or a renamed copy); run left out of the report");
+                continue;
+            }
             runs.Add((dir, hp, Hparams.Hash(hp)));
         }
 
@@ -72,14 +86,21 @@ public sealed class StudyResults
         var groups = new Dictionary<string, StudyGroup>();
         var rows = new List<RunLevel>();
         var layers = new List<string>();
+        var seen = new Dictionary<(string Hash, long Seed), string>();
         foreach (var (dir, hp, hash) in runs)
         {
             var values = varying.ToDictionary(f => f.Flag, f => f.Format(f.Get(hp)));
             string name = GroupName(hp, varying, values);
             if (!groups.ContainsKey(name)) groups[name] = new StudyGroup(name, hp.Model.Init, hp.Control, values);
-            foreach (var seedDir in Directory.EnumerateDirectories(dir, RunStore.SeedPrefix + "*"))
+            foreach (var seedDir in Directory.EnumerateDirectories(dir, RunStore.SeedPrefix + "*").Order(StringComparer.Ordinal))
             {
                 if (RunStore.SeedOf(seedDir) is not long seed) continue;
+                if (seen.TryGetValue((hash, seed), out var first))
+                {
+                    warnings.Add($"{seedDir}: the same run ({hash}) and seed as {first}; this copy is left out of the report (each run and seed counts once)");
+                    continue;
+                }
+                seen[(hash, seed)] = seedDir;
                 foreach (var levelDir in Directory.EnumerateDirectories(seedDir, RunStore.LevelPrefix + "*"))
                 {
                     if (RunStore.LevelOf(levelDir) is not int level) continue;
@@ -87,7 +108,7 @@ public sealed class StudyResults
                     if (!File.Exists(summaryPath)) continue;   // a level still training
                     LevelSummary s;
                     try { s = LevelSummary.Load(summaryPath); }
-                    catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{summaryPath}: not a valid summary ({e.Message.Split('\n')[0]})", e); }
+                    catch (InvalidDataException e) { warnings.Add($"{e.Message.Split('\n')[0]} (level left out of the report)"); continue; }
                     foreach (var layer in s.LayerDensity.Keys) if (!layers.Contains(layer)) layers.Add(layer);
                     rows.Add(new RunLevel(dir, hp, hash, seed, level, s, name));
                 }
@@ -98,7 +119,7 @@ public sealed class StudyResults
         rows = rows.OrderBy(r => r.Group, StringComparer.Ordinal).ThenBy(r => r.Hash, StringComparer.Ordinal).ThenBy(r => r.Seed).ThenBy(r => r.Level).ToList();
         var ordered = groups.Values.Where(g => rows.Any(r => r.Group == g.Name))
             .OrderBy(g => g.IsControl).ThenBy(g => g.Name, StringComparer.Ordinal).ToList();
-        return new StudyResults(full, rows, varying, common, ordered, layers);
+        return new StudyResults(full, rows, varying, common, ordered, layers, warnings);
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public static class SurvivorHistograms
                 var initPath = Path.Combine(r.SeedDir, RunStore.InitFile);
                 var maskPath = Path.Combine(r.LevelDir, RunStore.MaskFile);
                 if (!File.Exists(initPath) || !File.Exists(maskPath)) continue;
-                Accumulate(initPath, maskPath, r.Summary.LayerDensity.Keys, Initializers.Parse(r.Hparams.Model.Init), surv, pruned);
+                Accumulate(StoredFiles.Seed(r.SeedDir, RunStore.InitFile), StoredFiles.Level(r.LevelDir, r.Summary, RunStore.MaskFile), r.Summary.LayerDensity.Keys, Initializers.Parse(r.Hparams.Model.Init), surv, pruned);
                 seeds++;
             }
             if (seeds > 0) list.Add(new SurvivorHistogram(g.Name, level, atLevel.Average(r => r.Summary.Density), seeds, Low, High, surv, pruned));

@@ -97,6 +97,15 @@ public class InstabilityTests
             Assert.Equal(3, s.InstabilityStart);   // level 0 from its own iteration 3, level 1 rewound to it
             Assert.Null(s.InstabilityCopyDiverged);
         }
+        // instability.csv is part of the verified store: its digest is in the summary and a changed byte is caught.
+        var level1 = store.LevelDir(hp, 2, 1);
+        Assert.Equal(FileDigest.Of(Path.Combine(level1, Instability.CsvFile)), summaries[1].Files![Instability.CsvFile]);
+        var bytes = File.ReadAllBytes(Path.Combine(level1, Instability.CsvFile));
+        bytes[^3] ^= 1;
+        File.WriteAllBytes(Path.Combine(level1, Instability.CsvFile), bytes);
+        var e = Assert.Throws<InvalidDataException>(() => StoredFiles.Level(level1, Instability.CsvFile));
+        Assert.Contains(Instability.CsvFile, e.Message);
+
         // The second copy is a different network: somewhere on the path the errors differ from the ends'.
         Assert.Contains(summaries, s => s.InstabilityCopyTestAccuracy != s.FinalTestAccuracy || s.InstabilityTest > 0);
         // Without --instability a summary has none of these fields.

@@ -68,12 +68,29 @@ public class CanonicalIdentityTests
     {
         using var dir = new TempDir();
         var hp = With("init", "xavier-normal:gain=0.25").With("dataset", "synthetic");
-        // An earlier lth hashed the text as typed; simulate its folder with a different name.
-        var legacy = Path.Combine(dir, RunStore.RunPrefix + "0123456789abcdef");
+        // An earlier lth hashed the text as typed, and named the folder by that hash.
+        var json = Hparams.ToJson(hp).Replace("xavier-normal:gain=0.25", "Xavier-Normal:gain=0.250");
+        Assert.NotEqual(Hparams.Hash(hp), Hparams.HashAsWritten(json));
+        var legacy = Path.Combine(dir, RunStore.RunPrefix + Hparams.HashAsWritten(json));
         Directory.CreateDirectory(legacy);
-        File.WriteAllText(Path.Combine(legacy, RunStore.HparamsFile), Hparams.ToJson(hp).Replace("xavier-normal:gain=0.25", "Xavier-Normal:gain=0.250"));
+        File.WriteAllText(Path.Combine(legacy, RunStore.HparamsFile), json);
         Assert.Equal(legacy, new RunStore(dir).RunDir(hp));
+        Assert.True(RunStore.IsNamedBy(legacy, json, Hparams.FromJson(json)));
         Assert.Equal(Path.Combine(dir, RunStore.RunPrefix + Hparams.Hash(With("init", "kaiming-normal"))), new RunStore(dir).RunDir(With("init", "kaiming-normal")));
+        Assert.Equal(Hparams.Hash(hp), Hparams.HashAsWritten(Hparams.ToJson(hp)));   // canonical text: the same hash
+    }
+
+    [Fact]
+    public void AFolderWhoseHparamsWereEditedIsNeverTakenForTheEditedRun()
+    {
+        using var dir = new TempDir();
+        var hp = With("dataset", "synthetic");
+        var edited = hp.With("lr", "0.5");
+        var folder = Path.Combine(dir, RunStore.RunPrefix + Hparams.Hash(hp));
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, RunStore.HparamsFile), Hparams.ToJson(edited));   // lr changed after the run
+        Assert.False(RunStore.IsNamedBy(folder, Hparams.ToJson(edited), edited));
+        Assert.Equal(Path.Combine(dir, RunStore.RunPrefix + Hparams.Hash(edited)), new RunStore(dir).RunDir(edited));
     }
 
     [Fact]
