@@ -37,7 +37,13 @@ public sealed class CommonOptions
         TorchRuntime.Initialize(t ?? TorchRuntime.DefaultThreads);
     }
 
-    public RunStore Store(ParseResult r) => new(r.GetValue(Runs) ?? RunStore.DefaultRoot);
+    /// <summary>The runs store; a root that cannot be a folder (it or a parent is a file) is refused before anything is written.</summary>
+    public RunStore Store(ParseResult r)
+    {
+        var root = r.GetValue(Runs) ?? RunStore.DefaultRoot;
+        StoreErrors.CheckRoot(root);
+        return new(root);
+    }
 
     /// <summary>The --device, checked: cuda only where this build's libtorch has CUDA and a GPU is visible.</summary>
     public TorchSharp.torch.Device Device(ParseResult r)

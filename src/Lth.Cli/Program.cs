@@ -22,8 +22,7 @@ if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var e in parsed.Errors.Take(1)) Console.Error.WriteLine("lth: " + e.Message);
-    Console.Error.WriteLine("lth: see 'lth --help'");
+    Console.Error.WriteLine($"lth: {parsed.Errors[0].Message.TrimEnd('.')} (see 'lth --help')");
     return ExitCodes.Usage;
 }
 // SIGINT and SIGTERM cancel the running command between steps (a run loses at most the level in progress), which then

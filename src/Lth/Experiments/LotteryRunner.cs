@@ -64,16 +64,17 @@ public sealed class LotteryRunner
         if (levels < 0) throw new HparamsException("--levels: must be >= 0");
         var trainer = new Trainer(Hp.Training, data, seed, Hp.Dataset.Augment);
         long rewindAt = RewindIteration(trainer);   // checked before anything is written
+        CheckLevels(levels);
         var runs = members.Select(hp => new RunMember(hp, store.SeedDir(hp, seed), levels)).ToList();
         try
         {
             foreach (var m in runs) Open(m, seed, levels, observer, ct);
-            if (runs.All(m => m.Lock is null)) throw new RunBusyException(runs[0].SeedDir);
+            if (runs.All(m => m.Lock is null && !m.Complete)) throw new RunBusyException(runs[0].SeedDir);
             // One-member working copies for files, masks and statistics live on the CPU; the trained model
             // lives where the data is (cpu, or cuda when the caller moved the data there).
             using var scratch = NewModel(1, CPU);
             using var scratch2 = NewModel(1, CPU);
-            foreach (var m in runs.Where(m => !m.Ended)) m.Initial = InitialWeights.LoadOrCreate(scratch, m, store, seed);
+            foreach (var m in runs.Where(m => !m.Ended && !m.Complete)) m.Initial = InitialWeights.LoadOrCreate(scratch, m, store, seed);
             for (int level = 0; level <= levels; level++)
             {
                 ct.ThrowIfCancellationRequested();
@@ -87,6 +88,18 @@ public sealed class LotteryRunner
         {
             foreach (var m in runs) m.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Refuses levels past the first one where the schedule's counts leave a pruned layer with no weight: that level
+    /// still trains (to chance) and records the collapse; every later one would repeat it.
+    /// </summary>
+    private void CheckLevels(int levels)
+    {
+        using var probe = NewModel(1, CPU);
+        bool fromDense = Hp.OneShot || PruningStrategies.Get(Hp.Pruning.Strategy).AtInit;
+        if (ScorePruning.FirstEmptyLevel(probe.Layout, Hp.Pruning, fromDense, levels) is (int level, string tensors) && level < levels)
+            throw new HparamsException($"--levels: {levels} goes past level {level}, where {tensors} has no weight left at these rates (that level trains to chance; later ones would repeat it); use --levels {level} or less");
     }
 
     private long RewindIteration(Trainer trainer)
@@ -107,14 +120,32 @@ public sealed class LotteryRunner
             var source = new LotteryRunner(store, m.SourceHp, data).Run(seed, levels, observer, ct);
             m.LastLevel = source.Count - 1 - (source[^1].Diverged ? 1 : 0);
         }
+        // A finished run is only read: no lock, no write (so a finished study can be read from a read-only copy).
+        if (store.IsRunComplete(m.Hp, seed, m.LastLevel)) { m.Complete = true; return; }
         var runDir = store.RunDir(m.Hp);
-        Directory.CreateDirectory(runDir);
         var hparamsPath = Path.Combine(runDir, RunStore.HparamsFile);
-        if (!File.Exists(hparamsPath)) AtomicFile.WriteText(hparamsPath, Hparams.ToJson(m.Hp));
+        try
+        {
+            Directory.CreateDirectory(runDir);
+            if (!File.Exists(hparamsPath)) AtomicFile.WriteText(hparamsPath, Hparams.ToJson(m.Hp));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw StoreErrors.Writing(hparamsPath, e); }
+        CheckStoredHparams(runDir, hparamsPath);
         m.Lock = RunLock.TryAcquire(m.SeedDir);
         if (m.Lock is null) { m.Ended = true; return; }   // another process runs this member
         // Holding the lock, no one else writes here: a temporary file left by a killed write is stale.
         foreach (var stale in Directory.EnumerateFiles(m.SeedDir, ".*.tmp-*", SearchOption.AllDirectories)) File.Delete(stale);
+    }
+
+    /// <summary>A run folder whose <c>hparams.json</c> no longer names it (edited after the run) is not resumed: its levels would be filed under hparams they were not trained with.</summary>
+    private static void CheckStoredHparams(string runDir, string hparamsPath)
+    {
+        string json;
+        LotteryHparams stored;
+        try { json = File.ReadAllText(hparamsPath); stored = Hparams.FromJson(json, source: hparamsPath); }
+        catch (HparamsException e) { throw new InvalidDataException($"{hparamsPath}: not valid hparams ({e.Message}); {StoredFiles.RedoLevel(runDir)}", e); }
+        if (!RunStore.IsNamedBy(runDir, json, stored))
+            throw new InvalidDataException($"{hparamsPath}: hashes to {RunStore.RunPrefix}{Hparams.Hash(stored)}, not its folder's name (edited after the run?); restore it, or {StoredFiles.RedoLevel(runDir)}");
     }
 
     /// <summary>Whether the member skips this level: past its last level, or done before (then its summary is taken as is).</summary>

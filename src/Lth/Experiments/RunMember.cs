@@ -17,6 +17,8 @@ internal sealed class RunMember(LotteryHparams hp, string seedDir, int lastLevel
     /// <summary>The iteration-0 weights, named (see <see cref="InitialWeights"/>).</summary>
     public Dictionary<string, Tensor> Initial { get; set; } = new();
     public List<LevelSummary> Summaries { get; } = new();
+    /// <summary>Every level to run was already done when the run opened: it is only read (no lock taken, nothing written).</summary>
+    public bool Complete { get; set; }
     /// <summary>No more levels to run: finished, diverged, or held by another process.</summary>
     public bool Ended { get; set; }
     /// <summary>SHA-256 of the mask file written for the level in training (<see cref="LevelMasks"/>), for its summary.</summary>

@@ -13,10 +13,10 @@ public static class AtomicFile
     public static string Write(string path, Action<Stream> write)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
+            Directory.CreateDirectory(dir);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 write(fs);
@@ -26,9 +26,10 @@ public static class AtomicFile
             File.Move(tmp, path, overwrite: true);
             return digest;
         }
-        catch
+        catch (Exception e)
         {
-            try { File.Delete(tmp); } catch (IOException) { }
+            try { File.Delete(tmp); } catch (Exception x) when (x is IOException or UnauthorizedAccessException) { }
+            if (e is IOException or UnauthorizedAccessException) throw StoreErrors.Writing(path, e);   // said by cause, naming the file
             throw;
         }
     }

@@ -128,6 +128,26 @@ public abstract class ScorePruning : IPruningStrategy
         return groups;
     }
 
+    /// <summary>
+    /// The first level in 1..<paramref name="levels"/> at which a ranked group holding weights (a weight tensor, or under
+    /// global pruning the pooled hidden tensors) keeps no entry by the counts alone (open_lth's rounding), with the group's tensors; null
+    /// when every level keeps something. <paramref name="fromDense"/>: each level prunes the dense network straight
+    /// to its density (one-shot, pruning at initialization) instead of the previous level's survivors.
+    /// </summary>
+    public static (int Level, string Tensors)? FirstEmptyLevel(ParameterLayout layout, PruningHparams hp, bool fromDense, int levels)
+    {
+        foreach (var (ps, rate) in Groups(layout, hp).Where(g => g.Params.Any(p => p.IsWeight)))   // biases alone disconnect nothing
+        {
+            long dense = ps.Sum(p => p.Numel), alive = dense;
+            for (int level = 1; level <= levels; level++)
+            {
+                alive = fromDense ? KeepCount(dense, PruningRates.OneShot(rate, level)) : KeepCount(alive, rate);
+                if (alive == 0) return (level, string.Join(", ", ps.Select(p => p.Name)));
+            }
+        }
+        return null;
+    }
+
     /// <summary>Entries of <paramref name="ps"/> alive in <paramref name="mask"/> for <paramref name="member"/>.</summary>
     private static long AliveCount(Mask mask, IReadOnlyList<ParameterInfo> ps, int member)
     {
