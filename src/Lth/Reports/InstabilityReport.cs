@@ -101,7 +101,7 @@ public sealed class InstabilityReport
                 return (line, text: cs.Count == 0 ? null : first is null ? (cs.All(c => c.Stable == Stability.Unstable) ? "never stable (up to it " + cs[^1].Start + ")" : "undetermined") : $"from it {first.Start}");
             }).Where(x => x.text is not null).ToList();
             if (Starts.Count > 1 && onset.Count > 0)
-                lines.Add($"Level {level}: stable " + string.Join("; ", onset.Select(o => $"{o.line} {o.text}")) + ".");
+                lines.Add($"Level {level}, the earliest rewind point shown stable: " + string.Join("; ", onset.Select(o => $"{o.line} {o.text}")) + ".");
         }
         var both = Cells.Where(c => c.Level > 0 && c.Stable != Stability.Undetermined && c.Matching is MatchState.Matches or MatchState.Below).ToList();
         if (both.Count == 0)

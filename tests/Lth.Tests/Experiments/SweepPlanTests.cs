@@ -44,7 +44,7 @@ public class StudyFileTests
     [InlineData("pai-inits-quick", 90)]
     [InlineData("instability-inits-quick", 27)]
     [InlineData("instability-inits", 100)]
-    [InlineData("instability-resnet20-fashion", 8)]
+    [InlineData("instability-resnet20-fashion", 12)]
     public void ShippedStudiesExpand(string name, int runs)
     {
         var s = Study.Load(name);

@@ -37,7 +37,7 @@ public class InstabilityReportTests
         }
         var answer = ins.Answer();
         Assert.Contains(answer, l => l.StartsWith("kaiming-normal, dense: test-error barrier from it 0: "));
-        Assert.Contains(answer, l => l.StartsWith("Level 1: stable kaiming-normal"));
+        Assert.Contains(answer, l => l.StartsWith("Level 1, the earliest rewind point shown stable: kaiming-normal"));
         Assert.Contains("Instability (linear mode connectivity", r.ToText());
 
         using var outDir = new TempDir();
