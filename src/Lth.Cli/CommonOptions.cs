@@ -9,7 +9,7 @@ public sealed class CommonOptions
 {
     public Option<string?> Runs { get; } = new("--runs") { Description = "runs root [default: $LTH_RUNS or ./runs]" };
     public Option<string?> Data { get; } = new("--data") { Description = "dataset folder [default: $LTH_DATA, ~/.cache/lth/<name>, system locations]" };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch threads [default: min(cores, 2)]; results are bitwise reproducible for a fixed thread count" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch threads [default: 1 for a single fully-connected network, else min(cores, 2)]; results are bitwise reproducible for a fixed thread count" };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "no progress output" };
     public Option<string> DeviceName { get; } = new("--device") { Description = "cpu | cuda | cuda:N: where models train (cuda needs a CUDA build, see README 'GPU')", DefaultValueFactory = _ => "cpu" };
     public Option<bool> AllowThreadChange { get; } = new("--allow-thread-change") { Description = "resume runs whose done levels used another --threads (their resumed levels then match no uninterrupted run bit for bit)" };
@@ -30,11 +30,13 @@ public sealed class CommonOptions
     public Experiments.TensorBoardWriter? TensorBoardFor(ParseResult r, string seedDir) =>
         r.GetValue(TensorBoard) ? new Experiments.TensorBoardWriter(Path.Combine(seedDir, RunStore.TensorBoardFolder)) : null;
 
-    public void Apply(ParseResult r)
+    /// <summary>Sets the libtorch thread count: --threads, else the default for <paramref name="hp"/>'s model trained <paramref name="members"/> at a time (<see cref="TorchRuntime.DefaultThreadsFor"/>).</summary>
+    public void Apply(ParseResult r, LotteryHparams? hp = null, int members = 1)
     {
         int? t = r.GetValue(Threads);
         if (t is <= 0) throw new HparamsException("--threads: must be > 0");
-        TorchRuntime.Initialize(t ?? TorchRuntime.DefaultThreads);
+        TorchRuntime.Initialize(t ?? (hp is null ? TorchRuntime.DefaultThreads
+            : TorchRuntime.DefaultThreadsFor(Models.ModelRegistry.Family(hp.Model.Name).HasConv, members)));
     }
 
     /// <summary>The runs store; a root that cannot be a folder (it or a parent is a file) is refused before anything is written.</summary>

@@ -26,7 +26,7 @@ public static class RunCommand
             long s = r.GetValue(seed);
             if (s < 0) return Cli.Fail($"--seed: {s} is negative; seeds are >= 0", ExitCodes.Usage);
             bool quiet = r.GetValue(common.Quiet);
-            common.Apply(r);
+            common.Apply(r, hp);
             var store = common.Store(r);
             bool complete = store.IsRunComplete(hp, s, n);
             using var data = common.LoadData(r, hp.Dataset);

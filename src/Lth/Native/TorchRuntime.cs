@@ -33,6 +33,15 @@ public static partial class TorchRuntime
     /// <summary>A thread count that leaves no core idle and none oversubscribed: min(cores, 2) by default.</summary>
     public static int DefaultThreads => Math.Max(1, Math.Min(Environment.ProcessorCount, 2));
 
+    /// <summary>
+    /// The default for one process training <paramref name="members"/> networks: one thread for a single
+    /// fully-connected network, else <see cref="DefaultThreads"/>. Measured with <c>bench/run.sh</c> on a 2-core AMD EPYC
+    /// (family 26): a single LeNet-300-100 steps slower on two threads than on one (1.62 s vs 1.53 s per epoch; its
+    /// matrices are too small to split), while a cohort of 5 (1.12 vs 1.46 s per member) and Conv-2 (2.16 vs 3.48 s)
+    /// gain from the second thread.
+    /// </summary>
+    public static int DefaultThreadsFor(bool convolutional, int members) => !convolutional && members == 1 ? 1 : DefaultThreads;
+
     // glibc otherwise returns freed tensor buffers to the OS on every step (page faults dominate).
     private const int M_TRIM_THRESHOLD = -1;
     private const int M_MMAP_THRESHOLD = -3;
