@@ -65,7 +65,7 @@ public static class SweepCommand
                 ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
                 {
                     AllowThreadChange = r.GetValue(common.AllowThreadChange),
-                    ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+                    ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed)), TestFault.FromEnvironment()),
                 };
                 ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
@@ -78,7 +78,7 @@ public static class SweepCommand
                 {
                     AllowThreadChange = r.GetValue(common.AllowThreadChange),
                     RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
-                    ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+                    ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed)), TestFault.FromEnvironment()),
                 };
                 ex.RunAll(offset: w * Math.Max(1, ex.Units.Count / Math.Max(1, r.GetValue(jobs))), ct);
                 return ExitCodes.Ok;
@@ -115,7 +115,7 @@ public static class SweepCommand
         {
             AllowThreadChange = r.GetValue(common.AllowThreadChange),
             RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
-            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed)), TestFault.FromEnvironment()),
         };
         ex.RunAll(0, ct);
         return Incomplete(store, runs, levels) == 0 ? ExitCodes.Ok
