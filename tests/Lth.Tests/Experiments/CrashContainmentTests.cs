@@ -4,7 +4,10 @@ using Lth.Pruning;
 
 namespace Lth.Tests.Experiments;
 
-/// <summary>A bug while a level trains names the run (seed folder) and level.</summary>
+/// <summary>
+/// A bug while a level trains names the run (seed folder) and level; a sweep executor takes up units whose lock was
+/// released while it worked (a worker that died).
+/// </summary>
 public class CrashContainmentTests
 {
     /// <summary>Throws <paramref name="error"/> when level <paramref name="level"/> starts, or at its 10th iteration.</summary>
@@ -70,5 +73,39 @@ public class CrashContainmentTests
         Assert.Equal(members.Select(m => store.SeedDir(m, 2)), e.SeedDirs);
         Assert.Equal(0, e.Level);
         Assert.StartsWith($"{store.SeedDir(members[0], 2)} level 0: NullReferenceException", e.Message);
+    }
+
+    [Fact]
+    public void AnExecutorTakesUpAUnitWhoseHolderDiedWhileItWorked()
+    {
+        using var dir = new TempDir();
+        var store = new RunStore(dir);
+        var plan = new List<SweepRun>
+        {
+            new(LotteryRunnerTests.Tiny(), 1, new Dictionary<string, string>()),
+            new(LotteryRunnerTests.Tiny(), 2, new Dictionary<string, string>()),
+        };
+        // Another worker holds seed 1 when this one starts, and dies (its lock goes) while this one trains seed 2.
+        var held = RunLock.TryAcquire(store.SeedDir(plan[0].Hparams, 1));
+        Assert.NotNull(held);
+        var started = new List<long>();
+        var ex = new SweepExecutor(store, plan, 1, _ => TinyData.Create())
+        {
+            RunStarting = (_, run) => started.Add(run.Seed),
+            ObserverFor = (_, run) => run.Seed == 2 ? new ReleaseOnLevel(held!) : null,
+        };
+        Assert.Equal(2, ex.RunAll(0));
+        Assert.True(store.IsRunComplete(plan[0].Hparams, 1, 1), "the unit whose holder died was left undone");
+        Assert.True(store.IsRunComplete(plan[1].Hparams, 2, 1));
+        Assert.Equal([1, 2, 1], started);   // seed 1 was busy on the first pass and taken on the second
+        // Nothing is left: a second call starts nothing.
+        started.Clear();
+        Assert.Equal(0, ex.RunAll(1));
+        Assert.Empty(started);
+    }
+
+    private sealed class ReleaseOnLevel(RunLock held) : ILotteryObserver
+    {
+        public void OnLevelDone(LevelSummary summary, bool skipped) => held.Dispose();
     }
 }
