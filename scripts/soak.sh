@@ -42,11 +42,15 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   pick w2 8 16 32 64 100
   levels=$(( RANDOM % 7 ))
   pick rate 0.2 0.5 0.8 0.9
+  pick rate_output 0.1 0.2 0.5
+  # At most the levels that leave every layer (64 inputs → W1 → W2 → 10) 8 weights or more: lth refuses levels past
+  # the one where a layer is emptied.
+  levels=$(awk -v L="$levels" -v r="$rate" -v ro="$rate_output" -v a=$(( 64 * w1 )) -v b=$(( w1 * w2 )) -v c=$(( w2 * 10 )) \
+    'BEGIN { while (L > 0 && (a * (1 - r) ^ L < 8 || b * (1 - r) ^ L < 8 || c * (1 - ro) ^ L < 8)) L--; print L }')
   pick steps 50it 100it 1ep
   pick threads 1 2
   pick optimizer adam adam sgd
   lr=$([ "$optimizer" = adam ] && echo 0.003 || echo 0.1)
-  pick rate_output 0.1 0.2 0.5
   pick batch 32 60 64 100
   hp=(--preset synthetic-tiny --model "lenet:$w1,$w2" --levels "$levels" --rate "$rate" --rate-output "$rate_output"
       --steps "$steps" --optimizer "$optimizer" --lr "$lr" --batch "$batch" --threads "$threads" --runs "$runs" --quiet)
