@@ -1,4 +1,5 @@
 using Lth.Data;
+using Lth.Experiments;
 using Lth.Init;
 
 namespace Lth.Cli;
@@ -41,9 +42,19 @@ public static class Cli
     /// <summary>An error in what the user typed or wrote (flags, presets, study files, specs).</summary>
     public static bool IsUsage(Exception e) => e is HparamsException or InitSpecException or FormatException;
 
-    /// <summary>Reports an internal failure: one line that says it is a bug and where the stack trace went; exit 1.</summary>
+    /// <summary>
+    /// Reports an internal failure: one line that says it is a bug, where it hit (for a level of a run: its seed folder and
+    /// level) and where the stack trace went; exit 1. A level's failure also leaves its crash log in the run's seed folder.
+    /// </summary>
     public static int Bug(Exception e)
     {
+        if (e is LevelFailedException lf)
+        {
+            var cause = lf.InnerException ?? lf;
+            var here = CrashLog.Write(e, lf.SeedDirs);
+            Console.Error.WriteLine($"lth: internal error (a bug in lth) in {lf.SeedDir} level {lf.Level}: {cause.GetType().Name}: {FirstLine(cause.Message)}; stack trace in {here ?? "(could not write a log file)"}");
+            return ExitCodes.Failure;
+        }
         var log = CrashLog.Write(e);
         Console.Error.WriteLine($"lth: internal error (a bug in lth): {e.GetType().Name}: {FirstLine(e.Message)}; stack trace in {log ?? "(could not write a log file)"}");
         return ExitCodes.Failure;
@@ -58,25 +69,45 @@ public static class Cli
     private static string FirstLine(string s) => s.Split('\n')[0].TrimEnd();
 }
 
-/// <summary>Writes an internal failure's full text (type, message, stack trace, command line) to <c>~/.cache/lth/logs/</c>, or the temp folder.</summary>
+/// <summary>
+/// Writes an internal failure's full text (command line, time, type, message, stack trace) to <c>~/.cache/lth/logs/</c>
+/// (or the temp folder), and to each of <paramref name="seedDirs"/> (the runs it hit) under the same name
+/// (<see cref="RunStore.CrashLogFile"/>).
+/// </summary>
 public static class CrashLog
 {
-    public static string? Write(Exception e, string? context = null)
+    /// <summary>Returns the log in the first seed folder when there is one and it could be written, else the one in the logs folder (null: none written).</summary>
+    public static string? Write(Exception e, IReadOnlyList<string>? seedDirs = null)
     {
-        var name = $"crash-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log";
-        var text = $"lth {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}\n{(context is null ? "" : context + "\n")}{DateTime.UtcNow:O}\n{e}\n";
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        foreach (var dir in new[] { Path.Combine(home, ".cache", "lth", "logs"), Path.GetTempPath() })
+        var now = DateTime.UtcNow;
+        var name = RunStore.CrashLogFile(now, Environment.ProcessId);
+        var text = $"lth {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}\n"
+            + (seedDirs is { Count: > 0 } ? $"runs: {string.Join(", ", seedDirs)}\n" : "")
+            + $"{now:O}\n{e}\n";
+        string? inRun = null;
+        foreach (var dir in seedDirs ?? [])
         {
-            try
-            {
-                Directory.CreateDirectory(dir);
-                var path = Path.Combine(dir, name);
-                File.AppendAllText(path, text);
-                return path;
-            }
-            catch (Exception x) when (x is IOException or UnauthorizedAccessException) { }
+            var path = TryAppend(dir, name, text, create: false);
+            inRun ??= path;
         }
-        return null;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string? inLogs = null;
+        foreach (var dir in new[] { Path.Combine(home, ".cache", "lth", "logs"), Path.GetTempPath() })
+            if ((inLogs = TryAppend(dir, name, text, create: true)) is not null) break;
+        return inRun ?? inLogs;
+    }
+
+    /// <summary>Appends the text to <paramref name="dir"/>/<paramref name="name"/>; null when that fails. A seed folder that is gone is not made again.</summary>
+    private static string? TryAppend(string dir, string name, string text, bool create)
+    {
+        try
+        {
+            if (create) Directory.CreateDirectory(dir);
+            else if (!Directory.Exists(dir)) return null;
+            var path = Path.Combine(dir, name);
+            File.AppendAllText(path, text);
+            return path;
+        }
+        catch (Exception x) when (x is IOException or UnauthorizedAccessException) { return null; }
     }
 }

@@ -16,6 +16,10 @@ var root = new RootCommand("lth: lottery-ticket experiments — how does initial
     VerifyCommand.Create(),
 };
 
+// One write per stderr line: the console's own writer writes every 256 characters, and a sweep's workers share the
+// parent's stderr, so their long lines (a bug's, a restart's) would interleave mid-line.
+Console.SetError(new StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false), 1 << 14) { AutoFlush = true });
+
 // Logs and pipes get long lines rather than tables wrapped at 80 columns.
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;
 

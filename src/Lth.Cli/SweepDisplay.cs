@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Lth.Experiments;
 using Spectre.Console;
@@ -38,7 +37,11 @@ public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, 
             switch (m.Kind)
             {
                 case "start":
-                    workers[worker] = (m.Index, 0, 0, 1);
+                    workers[worker] = (m.Index, -1, 0, 1);
+                    break;
+                case "begin" when m.Fields.Length >= 1:
+                    workers[worker] = (m.Index, int.Parse(m.Fields[0], CultureInfo.InvariantCulture), 0,
+                                       workers.TryGetValue(worker, out var was) && was.Run == m.Index ? was.Total : 1);
                     break;
                 case "it" when m.Fields.Length >= 3:
                     workers[worker] = (m.Index, int.Parse(m.Fields[0], CultureInfo.InvariantCulture),
@@ -59,10 +62,28 @@ public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, 
         }
     }
 
-    /// <summary>Shows progress until every worker has exited or <paramref name="ct"/> is cancelled.</summary>
-    public void Wait(IReadOnlyList<Process> procs, CancellationToken ct)
+    /// <summary>
+    /// Where a worker is: the plan index of the run it started last and the level in training (-1 before its first
+    /// level started); null before it started a run.
+    /// </summary>
+    public (int Run, int Level)? Position(int worker)
     {
-        bool Running() => !ct.IsCancellationRequested && procs.Any(p => !p.HasExited);
+        lock (gate) return workers.TryGetValue(worker, out var s) ? (s.Run, s.Level) : null;
+    }
+
+    /// <summary>Forgets a worker's position (its process exited; the slot's next process reports afresh).</summary>
+    public void Forget(int worker)
+    {
+        lock (gate) workers.Remove(worker);
+    }
+
+    /// <summary>
+    /// Shows progress for <paramref name="slots"/> workers while <paramref name="poll"/> (called every ~¼ s; it
+    /// handles workers that exited) returns true and <paramref name="ct"/> is not cancelled.
+    /// </summary>
+    public void Wait(int slots, Func<bool> poll, CancellationToken ct)
+    {
+        bool Running() => !ct.IsCancellationRequested && poll();
         if (!live)
         {
             while (Running()) Thread.Sleep(200);
@@ -74,7 +95,7 @@ public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, 
             {
                 var overall = ctx.AddTask("levels done", new ProgressTaskSettings { MaxValue = totalLevels });
                 overall.Value = done;
-                var tasks = procs.Select((_, i) => ctx.AddTask($"worker {i}", new ProgressTaskSettings { MaxValue = 1 })).ToList();
+                var tasks = Enumerable.Range(0, slots).Select(i => ctx.AddTask($"worker {i}", new ProgressTaskSettings { MaxValue = 1 })).ToList();
                 while (Running())
                 {
                     lock (gate)
@@ -85,7 +106,7 @@ public sealed class SweepDisplay(IReadOnlyList<SweepRun> runs, int totalLevels, 
                             if (w >= tasks.Count) continue;
                             tasks[w].MaxValue = Math.Max(1, s.Total);
                             tasks[w].Value = s.It;
-                            tasks[w].Description = $"worker {w}: {Markup.Escape(Name(runs[s.Run]))}{(cohorts.TryGetValue(s.Run, out var size) && size > 1 ? $" and {size - 1} more (a cohort)" : "")} [grey]level {s.Level}[/]";
+                            tasks[w].Description = $"worker {w}: {Markup.Escape(Name(runs[s.Run]))}{(cohorts.TryGetValue(s.Run, out var size) && size > 1 ? $" and {size - 1} more (a cohort)" : "")}{(s.Level >= 0 ? $" [grey]level {s.Level}[/]" : "")}";
                         }
                     }
                     Thread.Sleep(250);

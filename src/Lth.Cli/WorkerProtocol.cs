@@ -7,8 +7,10 @@ namespace Lth.Cli;
 
 /// <summary>
 /// The lines a sweep worker prints on stdout for its parent's progress display:
-/// <c>@start I</c>, <c>@it I LEVEL ITERATION TOTAL</c> (every 100 iterations), <c>@level I LEVEL DENSITY ACC SKIPPED DIVERGED HASH</c>, where I is the plan index the worker started and HASH names the
-/// run whose level this is (in a cohort, each member reports its own hash).
+/// <c>@start I</c>, <c>@begin I LEVEL</c> (a level starts training), <c>@it I LEVEL ITERATION TOTAL</c> (every 100 iterations),
+/// <c>@level I LEVEL DENSITY ACC SKIPPED DIVERGED HASH</c>, where I is the plan index the worker started and HASH names the
+/// run whose level this is (in a cohort, each member reports its own hash). The parent also uses them to say where a
+/// worker was when it failed.
 /// </summary>
 public sealed class WorkerProtocol(int index, TextWriter output) : ILotteryObserver
 {
@@ -16,7 +18,12 @@ public sealed class WorkerProtocol(int index, TextWriter output) : ILotteryObser
 
     public static void Started(int index, TextWriter output) { output.WriteLine($"@start {index}"); output.Flush(); }
 
-    public void OnLevelStart(int level, IModel model, Lth.Pruning.Mask mask) => this.level = level;
+    public void OnLevelStart(int level, IModel model, Lth.Pruning.Mask mask)
+    {
+        this.level = level;
+        output.WriteLine($"@begin {index} {level}");
+        output.Flush();
+    }
 
     public void OnIteration(long iteration, long total, IModel model)
     {

@@ -44,9 +44,9 @@ public static class RunCommand
             if (!quiet && !complete && AnsiConsole.Profile.Capabilities.Interactive)
                 results = AnsiConsole.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx => runner.Run(s, n, ObserverList.Of(new LiveRunProgress(ctx, n, $"seed {s}"), tensorBoard), ct));
+                    .Start(ctx => runner.Run(s, n, ObserverList.Of(new LiveRunProgress(ctx, n, $"seed {s}"), tensorBoard, TestFault.FromEnvironment()), ct));
             else
-                results = runner.Run(s, n, ObserverList.Of(quiet || complete ? null : new LineRunProgress(Console.Out), tensorBoard), ct);
+                results = runner.Run(s, n, ObserverList.Of(quiet || complete ? null : new LineRunProgress(Console.Out), tensorBoard, TestFault.FromEnvironment()), ct);
             ResultsTable.Write(results);
             return ExitCodes.Ok;
         })));

@@ -65,7 +65,7 @@ public static class SweepCommand
                 ex = new SweepExecutor(store, runs, levels, hp => common.LoadData(r, hp), k)
                 {
                     AllowThreadChange = r.GetValue(common.AllowThreadChange),
-                    ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+                    ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed)), TestFault.FromEnvironment()),
                 };
                 ex.RunUnits([ti], ct);
                 return ExitCodes.Ok;
@@ -78,7 +78,7 @@ public static class SweepCommand
                 {
                     AllowThreadChange = r.GetValue(common.AllowThreadChange),
                     RunStarting = (i, _) => WorkerProtocol.Started(i, Console.Out),
-                    ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+                    ObserverFor = (i, run) => ObserverList.Of(new WorkerProtocol(i, Console.Out), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed)), TestFault.FromEnvironment()),
                 };
                 ex.RunAll(offset: w * Math.Max(1, ex.Units.Count / Math.Max(1, r.GetValue(jobs))), ct);
                 return ExitCodes.Ok;
@@ -115,7 +115,7 @@ public static class SweepCommand
         {
             AllowThreadChange = r.GetValue(common.AllowThreadChange),
             RunStarting = (i, run) => { if (!quiet) AnsiConsole.MarkupLine($"[bold]run {i + 1}/{runs.Count}[/] {Markup.Escape(run.Label)} seed {run.Seed} [grey]{run.Hash}[/]{(k > 1 ? " (with its cohort)" : "")}"); },
-            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed))),
+            ObserverFor = (_, run) => ObserverList.Of(quiet ? null : new LineRunProgress(Console.Out, Namer(runs)), common.TensorBoardFor(r, store.SeedDir(run.Hparams, run.Seed)), TestFault.FromEnvironment()),
         };
         ex.RunAll(0, ct);
         return Incomplete(store, runs, levels) == 0 ? ExitCodes.Ok
@@ -131,6 +131,11 @@ public static class SweepCommand
 
     private static int Incomplete(RunStore store, List<SweepRun> runs, int levels) => runs.Count(x => !store.IsRunComplete(x.Hparams, x.Seed, levels));
 
+    /// <summary>
+    /// Runs the sweep in <paramref name="jobs"/> worker processes that share the plan (<see cref="WorkerPool"/>): a worker
+    /// that crashes is replaced at once in its slot while units are left, within a budget; a failure that would repeat
+    /// (usage, data) stops the sweep at once with its reason.
+    /// </summary>
     private static int RunWorkers(ParseResult r, CommonOptions common, RunStore store, List<SweepRun> runs, int levels, int jobs, int k, bool quiet, CancellationToken ct)
     {
         int threads = r.GetValue(common.Threads) ?? Math.Max(1, Environment.ProcessorCount / jobs);
@@ -138,34 +143,28 @@ public static class SweepCommand
         int totalLevels = runs.Count * (levels + 1);
         var cohortSizes = Cohorts.Group(runs, k).ToDictionary(g => g[0], g => g.Count);
         var display = new SweepDisplay(runs, totalLevels, SweepExecutor.Collect(store, runs, levels).Count, quiet, cohortSizes);
-        for (int round = 0; round < 3; round++)
+        Process Start(int w)
         {
-            var procs = new List<Process>();
-            try
-            {
-                for (int w = 0; w < jobs; w++)
-                {
-                    int wid = w;
-                    procs.Add(WorkerProcess.Start([.. baseArgs, "--worker", wid.ToString(CultureInfo.InvariantCulture), "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)],
-                        line => display.OnLine(wid, line)));
-                }
-                display.Wait(procs, ct);
-            }
-            finally
-            {
-                foreach (var p in procs) { if (!p.HasExited) try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } p.WaitForExit(); }
-            }
-            ct.ThrowIfCancellationRequested();
-            int left = Incomplete(store, runs, levels);
-            if (left == 0) return ExitCodes.Ok;
-            var crashed = procs.Where(p => p.ExitCode != 0).ToList();
-            if (crashed.Count == 0) return Cli.Fail($"{left} runs are held by another lth process; run again when it is done", ExitCodes.Data);
-            // Bad input or bad files fail the same way every time: stop with the workers' reason (printed above) instead of retrying.
-            if (crashed.All(p => p.ExitCode is ExitCodes.Usage or ExitCodes.Data))
-                return Cli.Fail($"{crashed.Count} worker(s) stopped for the reason above (exit {crashed[0].ExitCode}); fix it and run the same command to resume", crashed[0].ExitCode);
-            Console.Error.WriteLine($"lth: {crashed.Count} worker(s) failed (exit {string.Join(", ", crashed.Select(p => p.ExitCode))}); restarting");
+            display.Forget(w);
+            return WorkerProcess.Start([.. baseArgs, "--worker", w.ToString(CultureInfo.InvariantCulture), "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)],
+                line => display.OnLine(w, line));
         }
-        return Cli.Fail("workers kept failing; see the messages above, then run the same command to resume", ExitCodes.Failure);
+        string? Where(int w)
+        {
+            if (display.Position(w) is not (int i, int level)) return null;
+            var run = runs[i];
+            return $"{SweepDisplay.Name(run)}{(level >= 0 ? $" level {level}" : "")} ({store.SeedDir(run.Hparams, run.Seed)})";
+        }
+        using (var pool = new WorkerPool(jobs, Start, () => Incomplete(store, runs, levels) > 0, Where, Console.Error))
+        {
+            pool.StartAll();
+            display.Wait(jobs, pool.Poll, ct);
+            pool.StopAll();
+            ct.ThrowIfCancellationRequested();
+            if (pool.Stopped is var (code, message)) return Cli.Fail(message, code);
+        }
+        int left = Incomplete(store, runs, levels);
+        return left == 0 ? ExitCodes.Ok : Cli.Fail($"{left} runs are held by another lth process; run again when it is done", ExitCodes.Data);
     }
 
     private static int ShowPlan(RunStore store, List<SweepRun> runs, int levels, IReadOnlyList<List<int>> units)

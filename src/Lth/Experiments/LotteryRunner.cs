@@ -15,7 +15,8 @@ namespace Lth.Experiments;
 /// Variants, each its own hparam and so its own run: one-shot pruning, a carried optimizer, another pruning
 /// strategy, and runs that take their masks from another run (the controls and ticket transfer).
 /// Every stage checks whether its output exists and skips it, so a killed run resumes at the level
-/// it was in and produces the same bits as an uninterrupted run.
+/// it was in and produces the same bits as an uninterrupted run. An unexpected error while a level trains (a bug,
+/// not bad input or files) comes out as a <see cref="LevelFailedException"/> naming the seed folder and level.
 /// </summary>
 public sealed class LotteryRunner
 {
@@ -80,7 +81,13 @@ public sealed class LotteryRunner
                 ct.ThrowIfCancellationRequested();
                 var active = runs.Where(m => !m.Ended && !AlreadyDone(m, level, observer)).ToList();
                 foreach (var m in active) CheckThreads(m);
-                if (active.Count > 0) TrainLevel(active, scratch, scratch2, trainer, seed, level, rewindAt, observer, ct);
+                if (active.Count == 0) continue;
+                try { TrainLevel(active, scratch, scratch2, trainer, seed, level, rewindAt, observer, ct); }
+                catch (Exception e) when (!LevelFailedException.IsExpected(e))
+                {
+                    // A bug: say which run and level it hit, so that its folder (and the crash log the CLI writes there) can be found.
+                    throw new LevelFailedException(active.Select(m => m.SeedDir).ToList(), level, e);
+                }
             }
             return runs.Select(m => (IReadOnlyList<LevelSummary>)m.Summaries).ToList();
         }

@@ -22,14 +22,27 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
     public Func<int, SweepRun, ILotteryObserver?>? ObserverFor { get; init; }
 
     /// <summary>
-    /// Works through the plan starting at <paramref name="offset"/> (so parallel executors start apart).
-    /// Returns the number of runs this executor advanced.
+    /// Works through the plan starting at <paramref name="offset"/> (so parallel executors start apart), then passes over
+    /// it again while a pass still ran something: a unit skipped because another process held it is taken once that
+    /// process has finished it or died (a dead process's lock is gone). A unit this executor ran to its end is not run
+    /// again, so this ends. Returns the number of units this executor advanced.
     /// </summary>
-    public int RunAll(int offset = 0, CancellationToken ct = default) =>
-        RunUnits(Enumerable.Range(0, Units.Count).Select(i => (i + offset) % Math.Max(1, Units.Count)), ct);
+    public int RunAll(int offset = 0, CancellationToken ct = default)
+    {
+        int n = Math.Max(1, Units.Count), total = 0;
+        var finished = new HashSet<int>();
+        while (true)
+        {
+            int advanced = RunUnits(Enumerable.Range(0, Units.Count).Select(i => (i + offset) % n).Where(u => !finished.Contains(u)), ct, finished);
+            total += advanced;
+            if (advanced == 0) return total;
+        }
+    }
 
-    /// <summary>Runs the given units (e.g. one Slurm array task).</summary>
-    public int RunUnits(IEnumerable<int> units, CancellationToken ct = default)
+    /// <summary>Runs the given units (e.g. one Slurm array task), skipping those complete or held by another process.</summary>
+    public int RunUnits(IEnumerable<int> units, CancellationToken ct = default) => RunUnits(units, ct, null);
+
+    private int RunUnits(IEnumerable<int> units, CancellationToken ct, HashSet<int>? finished)
     {
         int advanced = 0;
         DatasetHparams? loaded = null;
@@ -56,6 +69,7 @@ public sealed class SweepExecutor(RunStore store, IReadOnlyList<SweepRun> plan, 
                     try { new LotteryRunner(store, todo.Select(j => plan[j].Hparams).ToList(), data) { AllowThreadChange = AllowThreadChange }.RunCohort(run.Seed, levels, observer, ct); }
                     finally { (observer as IDisposable)?.Dispose(); }
                     advanced++;
+                    finished?.Add(u);
                 }
                 catch (RunBusyException) { /* another executor has it */ }
             }

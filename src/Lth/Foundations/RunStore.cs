@@ -6,7 +6,7 @@ namespace Lth.Foundations;
 /// The one owner of the run store's layout — every folder and file name below the runs root:
 /// <code>
 /// &lt;root&gt;/lottery_&lt;hash&gt;/hparams.json
-///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors, seed.json
+///                      seed_&lt;s&gt;/init.safetensors, rewind_&lt;k&gt;.safetensors, seed.json, crash-&lt;time&gt;-&lt;pid&gt;.log (after a bug)
 ///                              level_&lt;L&gt;/mask.safetensors, final.safetensors, metrics.csv, winners.json,
 ///                                         optimizer.safetensors, summary.json
 /// </code>
@@ -32,6 +32,17 @@ public sealed class RunStore(string root)
         OptimizerFile = "optimizer.safetensors", InstabilityFile = "instability.csv", TensorBoardFolder = "tensorboard";
 
     public static string RewindFile(long iteration) => $"rewind_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
+
+    /// <summary>
+    /// A crash log: the full text of an unexpected error (written by the CLI into the seed folder of the run it hit, and
+    /// into <c>~/.cache/lth/logs/</c>), named by the UTC time and the process id. Not part of a run's results: nothing
+    /// reads it back, and <c>lth verify</c> and the report pass over it.
+    /// </summary>
+    public static string CrashLogFile(DateTime utc, int processId) =>
+        $"crash-{utc.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{processId.ToString(CultureInfo.InvariantCulture)}.log";
+
+    /// <summary>The file pattern of <see cref="CrashLogFile"/>.</summary>
+    public const string CrashLogPattern = "crash-*.log";
 
     /// <summary>
     /// The run's folder: <c>lottery_&lt;hash&gt;</c> of its canonical hparams — or, when only that exists, the folder

@@ -21,6 +21,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
 {
     private readonly Tensor m, v;
     private int[]? alive;   // with SkipPruned: the positions the mask keeps
+    private int aliveLength; // the length of that mask
     private readonly float beta1, beta2, eps, weightDecay;
     private readonly double beta1d, beta2d;
 
@@ -61,6 +62,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         foreach (float x in k) if (x != 0) count++;
         if (count >= SkipPrunedBelow * k.Length) return;
         alive = new int[count];
+        aliveLength = k.Length;
         for (int i = 0, j = 0; i < k.Length; i++) if (k[i] != 0) alive[j++] = i;
     }
 
@@ -71,6 +73,17 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
 
     private unsafe void Run(Tensor p, Tensor g, Tensor? mask)
     {
+        var sp = MemoryMarshal.Cast<byte, float>(p.bytes);
+        var sg = MemoryMarshal.Cast<byte, float>(g.bytes);
+        var sm = MemoryMarshal.Cast<byte, float>(m.bytes);
+        var sv = MemoryMarshal.Cast<byte, float>(v.bytes);
+        var sk = mask is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(mask.bytes);
+        int n = sp.Length;
+        // The passes below write through raw pointers up to n (or the survivors' positions, taken from a mask of
+        // aliveLength): every buffer must hold that many floats.
+        if (sg.Length != n || sm.Length != n || sv.Length != n || (mask is not null && sk.Length != n) || (alive is not null && mask is not null && aliveLength != n))
+            throw new ArgumentException($"FusedAdam: buffers of {sp.Length}, {sg.Length}, {sm.Length}, {sv.Length}, {(mask is null ? "no" : sk.Length)} floats (parameters, gradient, moments, mask) do not match");
+        if (KernelChecks.Enabled && alive is not null && mask is not null) CheckAlive(sk);
         long t = ++StepCount;
         // Scalars as libtorch forms them: computed in double, rounded to float once.
         var c = new Constants
@@ -83,12 +96,6 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
             Eps = eps,
             WeightDecay = weightDecay,
         };
-        var sp = MemoryMarshal.Cast<byte, float>(p.bytes);
-        var sg = MemoryMarshal.Cast<byte, float>(g.bytes);
-        var sm = MemoryMarshal.Cast<byte, float>(m.bytes);
-        var sv = MemoryMarshal.Cast<byte, float>(v.bytes);
-        var sk = mask is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(mask.bytes);
-        int n = sp.Length;
         if (alive is not null && mask is not null)
         {
             fixed (float* pp = sp, pg = sg, pm = sm, pv = sv)
@@ -103,6 +110,19 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
             // (their OpenMP workers are still spinning right after backward).
             Update(pp, pg, pm, pv, pk, 0, n, c);
         }
+    }
+
+    /// <summary>With <see cref="KernelChecks"/> on: the survivors indexed by <see cref="SkipPruned"/> are exactly the positions this mask keeps, ascending.</summary>
+    private void CheckAlive(Span<float> mask)
+    {
+        int j = 0;
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (mask[i] == 0) continue;
+            if (j >= alive!.Length || alive[j] != i) KernelChecks.Fail("FusedAdam.StepMasked", $"the mask keeps position {i}, which the survivor index (taken by SkipPruned) does not list at {j}");
+            j++;
+        }
+        if (j != alive!.Length) KernelChecks.Fail("FusedAdam.StepMasked", $"the survivor index lists {alive.Length} positions; the mask keeps {j}");
     }
 
     private struct Constants
