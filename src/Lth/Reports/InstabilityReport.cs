@@ -161,17 +161,7 @@ public sealed class InstabilityReport
                 var pts = Cells.Where(c => c.Line == Lines[i] && c.Level == levels[k]).OrderBy(c => c.Start).ToList();
                 if (pts.Count == 0) continue;
                 var xs = pts.Select(c => (double)Starts.ToList().IndexOf(c.Start)).ToArray();
-                var color = GroupPalette.At(i);
-                if (xs.Length > 1)
-                {
-                    var band = plot.Add.FillY(xs, pts.Select(c => Math.Max(0, (double.IsNaN(c.Test.Low) ? c.Test.Mean : c.Test.Low) * 100)).ToArray(),
-                        pts.Select(c => (double.IsNaN(c.Test.High) ? c.Test.Mean : c.Test.High) * 100).ToArray());
-                    band.FillColor = color.WithAlpha(0.15);
-                    band.LineWidth = 0;
-                }
-                var line = plot.Add.Scatter(xs, pts.Select(c => c.Test.Mean * 100).ToArray());
-                line.Color = color;
-                line.LineWidth = 2.2f;
+                var line = MeanWithBand(plot, xs, pts, GroupPalette.At(i));
                 line.MarkerSize = 6;
                 if (k == 0) line.LegendText = Lines[i];
             }
@@ -195,6 +185,22 @@ public sealed class InstabilityReport
         return multi;
     }
 
+    /// <summary>The mean test barrier of <paramref name="pts"/> in pp at <paramref name="xs"/>, over its 95% t band (from two points on).</summary>
+    private static ScottPlot.Plottables.Scatter MeanWithBand(Plot plot, double[] xs, List<InstabilityCell> pts, Color color)
+    {
+        if (xs.Length > 1)
+        {
+            var band = plot.Add.FillY(xs, pts.Select(c => Math.Max(0, (double.IsNaN(c.Test.Low) ? c.Test.Mean : c.Test.Low) * 100)).ToArray(),
+                pts.Select(c => (double.IsNaN(c.Test.High) ? c.Test.Mean : c.Test.High) * 100).ToArray());
+            band.FillColor = color.WithAlpha(0.15);
+            band.LineWidth = 0;
+        }
+        var line = plot.Add.Scatter(xs, pts.Select(c => c.Test.Mean * 100).ToArray());
+        line.Color = color;
+        line.LineWidth = 2.2f;
+        return line;
+    }
+
     /// <summary>Instability (test barrier, pp) against % of weights remaining, one line per group with its 95% band.</summary>
     public Plot VersusDensity(StudyResults study)
     {
@@ -204,17 +210,7 @@ public sealed class InstabilityReport
             var pts = Cells.Where(c => c.Group == g.Name).OrderBy(c => c.Level).ToList();
             if (pts.Count == 0) continue;
             var xs = pts.Select(c => ReportFigures.X(c.Density)).ToArray();
-            var color = GroupPalette.Of(study, g);
-            if (xs.Length > 1)
-            {
-                var band = plot.Add.FillY(xs, pts.Select(c => Math.Max(0, (double.IsNaN(c.Test.Low) ? c.Test.Mean : c.Test.Low) * 100)).ToArray(),
-                    pts.Select(c => (double.IsNaN(c.Test.High) ? c.Test.Mean : c.Test.High) * 100).ToArray());
-                band.FillColor = color.WithAlpha(0.15);
-                band.LineWidth = 0;
-            }
-            var line = plot.Add.Scatter(xs, pts.Select(c => c.Test.Mean * 100).ToArray());
-            line.Color = color;
-            line.LineWidth = 2.2f;
+            var line = MeanWithBand(plot, xs, pts, GroupPalette.Of(study, g));
             line.LegendText = g.Name;
             if (g.IsControl) line.LinePattern = LinePattern.Dashed;
         }
