@@ -24,6 +24,8 @@ public sealed class LotteryRunner
     private readonly IReadOnlyList<LotteryHparams> members;
     private readonly DatasetSplits data;
     private readonly LevelMasks masks;
+    /// <summary>The fixed training subset instability paths are evaluated on, once a level measures it; disposed with the run.</summary>
+    private Data.Dataset? trainSubset;
 
     /// <summary>A plain (solo) run.</summary>
     public LotteryRunner(RunStore store, LotteryHparams hp, DatasetSplits data) : this(store, [hp], data) { }
@@ -94,6 +96,8 @@ public sealed class LotteryRunner
         finally
         {
             foreach (var m in runs) m.Dispose();
+            trainSubset?.Dispose();
+            trainSubset = null;
         }
     }
 
@@ -244,8 +248,8 @@ public sealed class LotteryRunner
         var copy = copyTrainer.Train(model, mask, copyStart, new TrainingForwarder(observer, null), ct, null, dataOffset);
         var second = Instability.Snapshot(model);
         using var secondFlat = second.Flat;
-        using var subset = Instability.FixedTrainSubset(data.Train);
-        var paths = Instability.Path(model, first, second, Hp.InterpPoints, data.Test, subset);
+        trainSubset ??= Instability.FixedTrainSubset(data.Train);   // the same images at every level: drawn once per runner
+        var paths = Instability.Path(model, first, second, Hp.InterpPoints, data.Test, trainSubset);
         foreach (var t in first.Buffers.Concat(second.Buffers)) t.Dispose();
         var results = new InstabilityResult[active.Count];
         for (int j = 0; j < active.Count; j++)
