@@ -2,6 +2,7 @@
 // buffer, masked Adam, one dispose scope per step), on Fashion-MNIST, batch 60, N iterations after a
 // 20-iteration warm-up. Prints one line: 'lth threads=T iterations=N seconds=S final_loss=L'.
 // Usage: dotnet Lth.Bench.dll [--threads T] [--iterations N] [--members K] [--density D] [--model SPEC] [--data DIR]
+//        add --autograd to time LeNet's step through autograd (the reference path) instead of its own backward
 //        dotnet Lth.Bench.dll --profile [--members K] [--density D] [--dense]   (time per phase of a step)
 //        dotnet Lth.Bench.dll --sgemm [--threads T]                          (the machine's GEMM peak)
 //        dotnet Lth.Bench.dll --pai [--threads T] [--level L] [--rounds R]   (pruning-at-init scoring vs one epoch)
@@ -20,7 +21,7 @@ int threads = 1, iterations = 1000, members = 1;
 double density = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
-bool sgemm = false, profile = false, dense = false, pai = false;
+bool sgemm = false, profile = false, dense = false, pai = false, autograd = false;
 int paiLevel = 20, paiRounds = 3;
 for (int i = 0; i < args.Length; i++)
 {
@@ -35,6 +36,7 @@ for (int i = 0; i < args.Length; i++)
         case "--profile": profile = true; break;
         case "--dense": dense = true; break;
         case "--pai": pai = true; break;
+        case "--autograd": autograd = true; break;   // LeNet's step through autograd instead of its own backward (FcGradients)
         case "--level": paiLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--rounds": paiRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -65,6 +67,7 @@ double Run(int steps, out double loss)
 {
     using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, members);
     for (int m = 0; m < members; m++) ModelInitializer.Apply(model, m, hp.Model, 1 + m);
+    if (model is LeNet lenet) lenet.ManualGradients = !autograd;
     using var mask = MaskOf(model);
     var trainer = new Trainer(hp.Training with { Steps = $"{steps}it", EvalEvery = "1000000it" }, data, seed: 1);
     var clock = Stopwatch.StartNew();

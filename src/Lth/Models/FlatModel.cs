@@ -69,6 +69,9 @@ public abstract class FlatModel : IModel
     /// <inheritdoc/>
     public virtual void AfterBackward() { }
 
+    /// <inheritdoc/>
+    public virtual Tensor? TrainingStep(Tensor input, Tensor labels) => null;
+
     public void Dispose()
     {
         foreach (var t in leaves.Values) t.Dispose();

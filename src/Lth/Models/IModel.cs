@@ -68,4 +68,13 @@ public interface IModel : IDisposable
     /// itself (outside autograd) writes them into <see cref="FlatGrad"/> here.
     /// </summary>
     void AfterBackward() { }
+
+    /// <summary>
+    /// One training step's forward pass, loss and backward pass without autograd, for a model that has one
+    /// (<see cref="LeNet"/>): writes the gradient of the sum over members of each member's mean cross-entropy on
+    /// (<paramref name="input"/>, <paramref name="labels"/>) into <see cref="FlatGrad"/>, which the trainer has zeroed,
+    /// and returns the members' losses [K]. Null when the model (or this configuration) has no such path: the trainer
+    /// then runs <see cref="Forward"/> and autograd.
+    /// </summary>
+    Tensor? TrainingStep(Tensor input, Tensor labels) => null;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lth.Models;
@@ -143,6 +145,29 @@ public sealed class LeNet : FlatModel
             pending.Add((i, i == 0 ? null : h, x, leaf));
         }
         return leaf;
+    }
+
+    /// <summary>Whether training steps run <see cref="FcGradients"/> (forward, loss and backward without autograd; on by default). Off: autograd, the reference path.</summary>
+    public bool ManualGradients { get; set; } = true;
+
+    private FcGradients? manual;
+
+    /// <inheritdoc/>
+    /// <remarks>LeNet computes its own gradients (<see cref="FcGradients"/>) on CPUs with 512-bit vectors, for an input shared by all members.</remarks>
+    public override Tensor? TrainingStep(Tensor input, Tensor labels)
+    {
+        if (!ManualGradients || Device.type != TorchSharp.DeviceType.CPU || !Vector512.IsHardwareAccelerated
+            || input.dim() == 5 || input.dtype != ScalarType.Float32 || !Training) return null;
+        manual ??= new FcGradients(Enumerable.Range(0, weights.Length).Select(i =>
+        {
+            var w = Layout[weights[i]];
+            return new FcGradients.Layer(w.Offset, biases[i] is string bn ? Layout[bn].Offset : -1, (int)w.Shape[1], (int)w.Shape[0], i < weights.Length - 1);
+        }).ToArray(), Members, (float)activation.Slope);
+        var indexes = new SparseLinear?[weights.Length];
+        var gradients = new bool[weights.Length];
+        for (int i = 0; i < sparse.Length; i++) (indexes[i], gradients[i]) = (sparse[i]?.Index, sparse[i]?.Gradients ?? false);
+        var losses = manual.Step(Flat, FlatGrad, input, labels, indexes, gradients, torch.get_num_threads());
+        return tensor(losses);
     }
 
     public override Tensor Forward(Tensor input)

@@ -82,23 +82,24 @@ public sealed partial class SparseLinear
         bool shared = x.dim() == 2;
         float* w = (float*)Address(weight), px = (float*)Address(x), py = (float*)Address(y);
         for (int k = 0; k < members; k++)
-            fixed (int* pc = cols[k], ps = starts[k])
-            {
-                float* xk = px + (shared ? 0 : (long)k * inFeatures * bp);
-                float* wk = w + (long)k * outFeatures * inFeatures;
-                float* yk = py + (long)k * outFeatures * bp;
-                for (int b = 0; b < bp; b += 4 * Lanes)
-                {
-                    int lanes = Math.Min(4 * Lanes, bp - b);
-                    for (int c = 0; c < blocks; c++)
-                        for (int o = 0; o < outFeatures; o++)
-                        {
-                            int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
-                            ForwardRow(wk + (long)o * inFeatures, pc + s, e - s, xk + b, yk + (long)o * bp + b, bp, lanes, c == 0);
-                        }
-                }
-            }
+            ForwardMember(k, w + (long)k * outFeatures * inFeatures, px + (shared ? 0 : (long)k * inFeatures * bp), py + (long)k * outFeatures * bp, bp);
         KeepAlive(weight, x, y);
+    }
+
+    /// <summary><see cref="Forward"/> for member <paramref name="k"/>: its weights [out, in], input [in, Bp] and output [out, Bp].</summary>
+    internal unsafe void ForwardMember(int k, float* wk, float* xk, float* yk, int bp)
+    {
+        fixed (int* pc = cols[k], ps = starts[k])
+            for (int b = 0; b < bp; b += 4 * Lanes)
+            {
+                int lanes = Math.Min(4 * Lanes, bp - b);
+                for (int c = 0; c < blocks; c++)
+                    for (int o = 0; o < outFeatures; o++)
+                    {
+                        int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
+                        ForwardRow(wk + (long)o * inFeatures, pc + s, e - s, xk + b, yk + (long)o * bp + b, bp, lanes, c == 0);
+                    }
+            }
     }
 
     /// <summary>
@@ -112,18 +113,20 @@ public sealed partial class SparseLinear
         bool shared = x.dim() == 2;
         float* pg = (float*)Address(grad), px = (float*)Address(x), pd = (float*)Address(dy);
         for (int k = 0; k < members; k++)
-            fixed (int* pc = cols[k], ps = starts[k])
-            {
-                float* xk = px + (shared ? 0 : (long)k * inFeatures * bp);
-                for (int c = 0; c < blocks; c++)
-                    for (int o = 0; o < outFeatures; o++)
-                    {
-                        int r = k * outFeatures + o;
-                        int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
-                        GradientRow(pd + (long)r * bp, pc + s, e - s, xk, pg + (long)r * inFeatures, bp);
-                    }
-            }
+            WeightGradientMember(k, pd + (long)k * outFeatures * bp, px + (shared ? 0 : (long)k * inFeatures * bp), pg + (long)k * outFeatures * inFeatures, bp);
         KeepAlive(dy, x, grad);
+    }
+
+    /// <summary><see cref="WeightGradient"/> for member <paramref name="k"/>: its output gradient [out, Bp], input [in, Bp] and weight gradient [out, in].</summary>
+    internal unsafe void WeightGradientMember(int k, float* dyk, float* xk, float* gk, int bp)
+    {
+        fixed (int* pc = cols[k], ps = starts[k])
+            for (int c = 0; c < blocks; c++)
+                for (int o = 0; o < outFeatures; o++)
+                {
+                    int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
+                    GradientRow(dyk + (long)o * bp, pc + s, e - s, xk, gk + (long)o * inFeatures, bp);
+                }
     }
 
     /// <summary>
@@ -137,25 +140,26 @@ public sealed partial class SparseLinear
         if (KernelChecks.Enabled) CheckKernel(nameof(InputGradient), weight, dx, dy, bp);
         if (dx.dim() != 3) throw new ArgumentException($"SparseLinear: the input gradient must be [K, {inFeatures}, Bp]");
         float* w = (float*)Address(weight), pd = (float*)Address(dy), px = (float*)Address(dx);
-        new Span<float>(px, checked(members * inFeatures * bp)).Clear();
         for (int k = 0; k < members; k++)
-            fixed (int* pc = cols[k], ps = starts[k])
-            {
-                float* wk = w + (long)k * outFeatures * inFeatures;
-                float* dk = pd + (long)k * outFeatures * bp;
-                float* xk = px + (long)k * inFeatures * bp;
-                for (int b = 0; b < bp; b += 4 * Lanes)
-                {
-                    int lanes = Math.Min(4 * Lanes, bp - b);
-                    for (int c = 0; c < blocks; c++)
-                        for (int o = 0; o < outFeatures; o++)
-                        {
-                            int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
-                            ScatterRow(wk + (long)o * inFeatures, pc + s, e - s, dk + (long)o * bp + b, xk + b, bp, lanes);
-                        }
-                }
-            }
+            InputGradientMember(k, w + (long)k * outFeatures * inFeatures, pd + (long)k * outFeatures * bp, px + (long)k * inFeatures * bp, bp);
         KeepAlive(weight, dy, dx);
+    }
+
+    /// <summary><see cref="InputGradient"/> for member <paramref name="k"/>: its weights [out, in], output gradient [out, Bp] and input gradient [in, Bp] (overwritten).</summary>
+    internal unsafe void InputGradientMember(int k, float* wk, float* dk, float* xk, int bp)
+    {
+        new Span<float>(xk, checked(inFeatures * bp)).Clear();
+        fixed (int* pc = cols[k], ps = starts[k])
+            for (int b = 0; b < bp; b += 4 * Lanes)
+            {
+                int lanes = Math.Min(4 * Lanes, bp - b);
+                for (int c = 0; c < blocks; c++)
+                    for (int o = 0; o < outFeatures; o++)
+                    {
+                        int s = ps[o * blocks + c], e = ps[o * blocks + c + 1];
+                        ScatterRow(wk + (long)o * inFeatures, pc + s, e - s, dk + (long)o * bp + b, xk + b, bp, lanes);
+                    }
+            }
     }
 
     /// <summary>dx[c[j], 0..lanes) += w[c[j]] · dy[0..lanes) for one row's survivors in one column block.</summary>

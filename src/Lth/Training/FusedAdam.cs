@@ -39,6 +39,22 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
 
     public long StepCount { get; private set; }
 
+    /// <summary>
+    /// Threads for the dense pass (default 1): with 2 or more, the buffer's two halves are updated on two threads. Every
+    /// element's arithmetic is the same either way. Worth it only when nothing else holds the second core: the trainer
+    /// sets it for models that compute their own gradients (<see cref="Models.IModel.TrainingStep"/>), where no libtorch
+    /// OpenMP thread is left spinning after backward.
+    /// </summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>
+    /// Set when the next step's gradient was written, not accumulated, at every position it covers (by
+    /// <see cref="Models.IModel.TrainingStep"/>): the survivors-only pass then zeroes the survivors' gradient only,
+    /// instead of the whole buffer. The rest of the gradient is left as written, which only a caller that overwrites it
+    /// again before the next step may allow.
+    /// </summary>
+    public bool GradientOverwritten { get; set; }
+
     /// <summary>Whether steps currently update only the survivors (see <see cref="SkipPruned"/>).</summary>
     public bool SkipsPruned => alive is not null;
 
@@ -101,14 +117,21 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
             fixed (float* pp = sp, pg = sg, pm = sm, pv = sv)
             fixed (int* pa = alive)
                 UpdateAt(pp, pg, pm, pv, pa, alive.Length, c);
-            sg.Clear();
+            if (!GradientOverwritten) sg.Clear();
             return;
         }
         fixed (float* pp = sp, pg = sg, pm = sm, pv = sv, pk = sk)
         {
             // One managed thread: parallelizing this pass across libtorch's threads measured no faster
             // (their OpenMP workers are still spinning right after backward).
-            Update(pp, pg, pm, pv, pk, 0, n, c);
+            if (Threads < 2 || n < 1 << 16) Update(pp, pg, pm, pv, pk, 0, n, c);
+            else
+            {
+                int half = n / 2 / 64 * 64;
+                nint a = (nint)pp, b = (nint)pg, cm = (nint)pm, cv = (nint)pv, ck = (nint)pk;
+                var cc = c;
+                Parallel.For(0, 2, t => Update((float*)a, (float*)b, (float*)cm, (float*)cv, (float*)ck, t == 0 ? 0 : half, t == 0 ? half : n, cc));
+            }
         }
     }
 
@@ -183,6 +206,7 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         {
             int i = at[j];
             StepOne(pp + i, pg[i], pm + i, pv + i, c);
+            pg[i] = 0;
         }
     }
 

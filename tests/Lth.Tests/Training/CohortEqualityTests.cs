@@ -45,6 +45,39 @@ public class CohortEqualityTests
         }
     }
 
+    /// <summary>LeNet's own backward splits each product's rows between threads without changing any sum: its weights train bitwise the same on one thread and on two.</summary>
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.1)]
+    public void ALeNetTrainsBitwiseTheSameOnOneAndTwoThreads(double fc1Density)
+    {
+        using var data = TinyData.Create();
+        var hp = new TrainingHparams { Lr = 3e-3, Batch = 30, Steps = "2ep", EvalEvery = "1000it" };
+        var modelHp = new ModelHparams { Name = "lenet:48,30" };
+        int before = get_num_threads();
+        var flats = new List<Tensor>();
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                set_num_threads(threads);
+                using var model = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses, members: 3);
+                using var mask = Mask.Dense(model.Layout);
+                for (int k = 0; k < 3; k++) ModelInitializer.Apply(model, k, modelHp, seed: 4 + k);
+                for (int k = 0; k < 3; k++) PruneRandomly(mask.View(model.Layout["fc1.weight"], k), fc1Density, k);
+                using (no_grad()) model.Flat.mul_(mask.Flat);
+                new Trainer(hp, data, seed: 3).Train(model, mask);
+                flats.Add(model.Flat.clone());
+            }
+            Assert.True(flats[0].eq(flats[1]).all().item<bool>(), $"weights differ at {flats[0].ne(flats[1]).sum().item<long>()} positions");
+        }
+        finally
+        {
+            set_num_threads(before);
+            foreach (var f in flats) f.Dispose();
+        }
+    }
+
     private static void PruneRandomly(Tensor mask, double density, int member)
     {
         if (density >= 1) return;
