@@ -3,6 +3,7 @@
 // 20-iteration warm-up. Prints one line: 'lth threads=T iterations=N seconds=S final_loss=L'.
 // Usage: dotnet Lth.Bench.dll [--threads T] [--iterations N] [--members K] [--density D] [--model SPEC] [--data DIR]
 //        add --autograd to time LeNet's step through autograd (the reference path) instead of its own backward
+//        dotnet Lth.Bench.dll --versus D [--members K] [--rounds R] [--iterations N]   (a member-step at density D vs dense)
 //        dotnet Lth.Bench.dll --profile [--members K] [--density D] [--dense]   (time per phase of a step)
 //        dotnet Lth.Bench.dll --sgemm [--threads T]                          (the machine's GEMM peak)
 //        dotnet Lth.Bench.dll --pai [--threads T] [--level L] [--rounds R]   (pruning-at-init scoring vs one epoch)
@@ -23,6 +24,7 @@ string? dataDir = null;
 string modelSpec = "lenet:300,100";
 bool sgemm = false, profile = false, dense = false, pai = false, autograd = false;
 int paiLevel = 20, paiRounds = 3;
+double versus = -1;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -36,7 +38,8 @@ for (int i = 0; i < args.Length; i++)
         case "--profile": profile = true; break;
         case "--dense": dense = true; break;
         case "--pai": pai = true; break;
-        case "--autograd": autograd = true; break;   // LeNet's step through autograd instead of its own backward (FcGradients)
+        case "--autograd": autograd = true; break;
+        case "--versus": versus = double.Parse(args[++i], CultureInfo.InvariantCulture); break;   // sparse (density D) vs dense, alternating, in one process   // LeNet's step through autograd instead of its own backward (FcGradients)
         case "--level": paiLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--rounds": paiRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -78,6 +81,7 @@ double Run(int steps, out double loss)
 }
 
 if (profile) { Profile(iterations); return 0; }
+if (versus > 0) { Versus(); return 0; }
 if (pai) { PruneAtInit(); return 0; }
 Run(20, out _); // warm-up: JIT, allocator, libtorch kernels
 double seconds = Run(iterations, out var finalLoss);
@@ -86,6 +90,26 @@ double flops = modelSpec.StartsWith("lenet") ? 6.0 * 60 * 266_200 * iterations *
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"lth model={modelSpec} threads={threads} members={members} iterations={iterations} seconds={seconds:0.0000} per_member={seconds / members:0.0000} gflops={flops / seconds / 1e9:0.0} final_loss={finalLoss:0.0000}"));
 return 0;
+
+// --versus D: a member-step at density D (every weight tensor, as MaskOf) against a dense one, --rounds R pairs of
+// alternating runs of --iterations steps in one process; prints the median seconds per member and per 1,000 steps of
+// each and the median of the per-round ratios.
+void Versus()
+{
+    Run(20, out _);
+    var (dense, sparse, ratio) = (new List<double>(), new List<double>(), new List<double>());
+    for (int r = 0; r < paiRounds; r++)
+    {
+        density = 1;
+        double d = Run(iterations, out _) / members * 1000 / iterations;
+        density = versus;
+        double sp = Run(iterations, out _) / members * 1000 / iterations;
+        dense.Add(d); sparse.Add(sp); ratio.Add(sp / d);
+    }
+    static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"versus threads={threads} members={members} density={versus} rounds={paiRounds} dense={Median(dense):0.0000} sparse={Median(sparse):0.0000} ratio={Median(ratio):0.000} (s per member per 1000 steps)"));
+}
 
 // --profile: the trainer's step phase by phase, interleaved in blocks of 50 steps so that the machine's
 // slow spells hit every configuration alike; prints the median per phase. Compares a solo network with a

@@ -70,7 +70,7 @@ public abstract class FlatModel : IModel
     public virtual void AfterBackward() { }
 
     /// <inheritdoc/>
-    public virtual Tensor? TrainingStep(Tensor input, Tensor labels) => null;
+    public virtual float[]? TrainingStep(BatchRows batch) => null;
 
     public void Dispose()
     {

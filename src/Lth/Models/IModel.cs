@@ -2,6 +2,12 @@ using static TorchSharp.torch;
 
 namespace Lth.Models;
 
+/// <summary>
+/// The rows of one training batch, read where they lie: <c>Images[Order[Offset + r]]</c> and <c>Labels[Order[Offset + r]]</c>
+/// for r &lt; <c>Count</c>, or rows <c>Offset + r</c> without an order.
+/// </summary>
+public readonly record struct BatchRows(Tensor Images, Tensor Labels, Tensor? Order, long Offset, int Count);
+
 /// <summary>A non-trainable tensor of a model (e.g. <c>bn.running_mean</c>) with its shape for one member and its initial value.</summary>
 public sealed record BufferInfo(string Name, long[] Shape, float Initial);
 
@@ -72,9 +78,9 @@ public interface IModel : IDisposable
     /// <summary>
     /// One training step's forward pass, loss and backward pass without autograd, for a model that has one
     /// (<see cref="LeNet"/>): writes the gradient of the sum over members of each member's mean cross-entropy on
-    /// (<paramref name="input"/>, <paramref name="labels"/>) into <see cref="FlatGrad"/>, which the trainer has zeroed,
-    /// and returns the members' losses [K]. Null when the model (or this configuration) has no such path: the trainer
-    /// then runs <see cref="Forward"/> and autograd.
+    /// <paramref name="batch"/> into <see cref="FlatGrad"/> (overwriting what it covers) and returns the members'
+    /// losses. Null when the model (or this configuration) has no such path: the trainer then runs
+    /// <see cref="Forward"/> and autograd.
     /// </summary>
-    Tensor? TrainingStep(Tensor input, Tensor labels) => null;
+    float[]? TrainingStep(BatchRows batch) => null;
 }

@@ -74,6 +74,7 @@ public sealed class LeNet : FlatModel
     public override void UseMask(Pruning.Mask? mask)
     {
         sparse = new SparseState?[weights.Length];
+        sparseIndexes = [];
         pending.Clear();
         if (mask is null || !AllowSparse || Device.type != TorchSharp.DeviceType.CPU) return;
         for (int i = 0; i < weights.Length - 1; i++)
@@ -154,21 +155,28 @@ public sealed class LeNet : FlatModel
 
     /// <inheritdoc/>
     /// <remarks>LeNet computes its own gradients (<see cref="FcGradients"/>) on CPUs with 512-bit vectors, for an input shared by all members.</remarks>
-    public override Tensor? TrainingStep(Tensor input, Tensor labels)
+    public override float[]? TrainingStep(BatchRows batch)
     {
-        if (!ManualGradients || Device.type != TorchSharp.DeviceType.CPU || !Vector512.IsHardwareAccelerated
-            || input.dim() == 5 || input.dtype != ScalarType.Float32 || !Training) return null;
+        if (!ManualGradients || Device.type != TorchSharp.DeviceType.CPU || !Vector512.IsHardwareAccelerated || !Training
+            || batch.Images.dtype != ScalarType.Float32 || batch.Images.device_type != TorchSharp.DeviceType.CPU || !batch.Images.is_contiguous()
+            || batch.Labels.dtype != ScalarType.Int64 || !batch.Labels.is_contiguous()
+            || batch.Order is { } o && (o.dtype != ScalarType.Int64 || !o.is_contiguous())) return null;
         manual ??= new FcGradients(Enumerable.Range(0, weights.Length).Select(i =>
         {
             var w = Layout[weights[i]];
             return new FcGradients.Layer(w.Offset, biases[i] is string bn ? Layout[bn].Offset : -1, (int)w.Shape[1], (int)w.Shape[0], i < weights.Length - 1);
         }).ToArray(), Members, (float)activation.Slope);
-        var indexes = new SparseLinear?[weights.Length];
-        var gradients = new bool[weights.Length];
-        for (int i = 0; i < sparse.Length; i++) (indexes[i], gradients[i]) = (sparse[i]?.Index, sparse[i]?.Gradients ?? false);
-        var losses = manual.Step(Flat, FlatGrad, input, labels, indexes, gradients, torch.get_num_threads());
-        return tensor(losses);
+        if (sparseIndexes.Length != weights.Length)
+        {
+            sparseIndexes = new SparseLinear?[weights.Length];
+            sparseGradients = new bool[weights.Length];
+            for (int i = 0; i < sparse.Length; i++) (sparseIndexes[i], sparseGradients[i]) = (sparse[i]?.Index, sparse[i]?.Gradients ?? false);
+        }
+        return manual.Step(Flat, FlatGrad, batch, sparseIndexes, sparseGradients, torch.get_num_threads());
     }
+
+    private SparseLinear?[] sparseIndexes = [];   // the sparse layers of the mask in use, as FcGradients takes them (rebuilt after UseMask)
+    private bool[] sparseGradients = [];
 
     public override Tensor Forward(Tensor input)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static TorchSharp.torch;
 
 namespace Lth.Training;
@@ -199,10 +200,39 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         *m = mi; *v = vi; *p = pi + (c.NegStep * mi) / denom;
     }
 
-    /// <summary>The scalar formula of <see cref="Update"/> at the listed positions (the mask is 1 there).</summary>
+    /// <summary>
+    /// <see cref="Update"/>'s formula at the listed positions (the mask is 1 there), eight at a time: gathered, computed
+    /// with the dense pass's vector operations (so each survivor gets the same bits), and stored back one by one. The
+    /// scalar loop took about 10 ns a survivor, waiting on scattered loads and on its square root and divisions.
+    /// </summary>
     private static unsafe void UpdateAt(float* pp, float* pg, float* pm, float* pv, int* at, int count, in Constants c)
     {
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        if (Avx2.IsSupported)
+        {
+            var vw1 = Vector256.Create(c.W1); var vb2 = Vector256.Create(c.Beta2); var vc2 = Vector256.Create(c.C2);
+            var vbc2 = Vector256.Create(c.Bc2Sqrt); var veps = Vector256.Create(c.Eps); var vstep = Vector256.Create(c.NegStep);
+            var vwd = Vector256.Create(c.WeightDecay);
+            bool decay = c.WeightDecay != 0;
+            for (; j <= count - 8; j += 8)
+            {
+                var idx = Vector256.Load(at + j);
+                var gi = Avx2.GatherVector256(pg, idx, 4);
+                var pi = Avx2.GatherVector256(pp, idx, 4);
+                if (decay) gi = Vector256.FusedMultiplyAdd(pi, vwd, gi);
+                var mi = Avx2.GatherVector256(pm, idx, 4);
+                mi = Vector256.FusedMultiplyAdd(vw1, gi - mi, mi);
+                var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Avx2.GatherVector256(pv, idx, 4) * vb2);
+                var denom = Vector256.Sqrt(vi) / vbc2 + veps;
+                pi += (vstep * mi) / denom;
+                for (int l = 0; l < 8; l++)
+                {
+                    int i = at[j + l];
+                    pp[i] = pi.GetElement(l); pm[i] = mi.GetElement(l); pv[i] = vi.GetElement(l); pg[i] = 0;
+                }
+            }
+        }
+        for (; j < count; j++)
         {
             int i = at[j];
             StepOne(pp + i, pg[i], pm + i, pv + i, c);

@@ -87,13 +87,14 @@ public sealed class Trainer
                 {
                     optimizer.Lr = Schedule.At(it);
                     var memberLoss = TrainStep(model, step, order, it, dataOffset + it);
-                    using (no_grad()) lossSum.add_(memberLoss.detach());
+                    if (memberLoss is not null) using (no_grad()) lossSum.add_(memberLoss.detach());
                     lossCount++;
                 }
                 long done = it + 1;
                 observer?.OnIteration(done, TotalIterations, model);
                 if (done % EvalEvery == 0 || done == TotalIterations)
                 {
+                    step.FlushLosses(lossSum);
                     Evaluate(model, results, done, lossSum, ref lossCount);
                     observer?.OnEvaluated(done, TotalIterations, results);
                     if (results.All(r => r.Diverged)) break;
@@ -117,6 +118,17 @@ public sealed class Trainer
 
         /// <summary>Whether a step wrote its gradient without autograd: what it left at pruned positions is cleared when the level ends.</summary>
         public bool Overwritten { get; set; }
+
+        /// <summary>The members' losses summed over the steps the model ran itself, since the last evaluation.</summary>
+        public double[] Losses { get; } = new double[mask.Layout.Members];
+
+        /// <summary>Adds <see cref="Losses"/> into the trainer's loss sum and clears them.</summary>
+        public void FlushLosses(Tensor lossSum)
+        {
+            if (!Overwritten) return;
+            using (no_grad()) using (var t = tensor(Losses, device: lossSum.device)) lossSum.add_(t);
+            Array.Clear(Losses);
+        }
         public bool GradIsZero { get; set; }
     }
 
@@ -145,35 +157,53 @@ public sealed class Trainer
 
     /// <summary>
     /// One optimizer step on iteration <paramref name="it"/> with the batch at data position <paramref name="position"/>;
-    /// returns each member's batch loss [K] (in the caller's dispose scope).
+    /// returns each member's batch loss [K] (in the caller's dispose scope), or null when the model's own step
+    /// (<see cref="IModel.TrainingStep"/>) ran and its losses went to <see cref="StepState.Losses"/>.
     /// </summary>
-    private Tensor TrainStep(IModel model, StepState s, DataOrder order, long it, long position)
+    private Tensor? TrainStep(IModel model, StepState s, DataOrder order, long it, long position)
     {
         var train = data.Train;
         long offset = (position % IterationsPerEpoch) * hp.Batch;
-        long b = Math.Min(hp.Batch, train.Count - offset);
-        var idx = order.For(position / IterationsPerEpoch).narrow(0, offset, b);
-        var x = Rows(train.Images, idx);
-        if (augment)
-        {
-            // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
-            using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            x = Augmentation.CropAndFlip(x, rng);
-        }
-        var y = train.Labels.index_select(0, idx);
+        int b = (int)Math.Min(hp.Batch, train.Count - offset);
+        var perm = order.For(position / IterationsPerEpoch);
         if (!s.GradIsZero) model.FlatGrad.zero_();
-        var memberLoss = model.TrainingStep(x, y);
-        if (s.Optimizer is FusedAdam adam)
+        // Without augmentation the model may read the batch where it lies (no tensor is made for it).
+        var own = augment ? null : model.TrainingStep(new BatchRows(train.Images, train.Labels, perm, offset, b));
+        Tensor? memberLoss = null;
+        if (own is not null)
         {
-            adam.GradientOverwritten = memberLoss is not null;
-            adam.Threads = memberLoss is not null ? get_num_threads() : 1;
+            s.Overwritten = true;
+            for (int m = 0; m < own.Length; m++) s.Losses[m] += own[m];
         }
-        if (memberLoss is not null) s.Overwritten = true;
         else
         {
-            memberLoss = MemberLosses(model.Forward(x), y, model.Layout.Members, b);
-            memberLoss.sum().backward();
-            model.AfterBackward();
+            var idx = perm.narrow(0, offset, b);
+            var x = Rows(train.Images, idx);
+            if (augment)
+            {
+                // Each iteration's crops and flips come from (seed, iteration): independent of where training started.
+                using var rng = new Generator(Seeds.For(seed, "augment-" + it.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                x = Augmentation.CropAndFlip(x, rng);
+            }
+            var y = train.Labels.index_select(0, idx);
+            var mine = model.TrainingStep(new BatchRows(x, y, null, 0, b));
+            if (mine is not null)
+            {
+                s.Overwritten = true;
+                for (int m = 0; m < mine.Length; m++) s.Losses[m] += mine[m];
+                own = mine;
+            }
+            else
+            {
+                memberLoss = MemberLosses(model.Forward(x), y, model.Layout.Members, b);
+                memberLoss.sum().backward();
+                model.AfterBackward();
+            }
+        }
+        if (s.Optimizer is FusedAdam adam)
+        {
+            adam.GradientOverwritten = own is not null;
+            adam.Threads = own is not null ? get_num_threads() : 1;
         }
         if (s.Optimizer is IMaskedStep fused)
         {
