@@ -11,6 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROUNDS=${ROUNDS:-5}; THREADS=${THREADS:-"1 2"}; ITER=${ITER:-1000}; MEMBERS=${MEMBERS:-1}
 CONV_ITER=${CONV_ITER:-0}   # > 0: also time Conv-2 for that many iterations (one member)
 DENSITY=${DENSITY:-1}
+AUTOGRAD=${AUTOGRAD:-0}     # 1: also time lth's LeNet step through autograd (engine lth-autograd), the path before its own backward
 dotnet build bench/Lth.Bench -c Release -nologo -v q >/dev/null
 BENCH=bench/Lth.Bench/bin/Release/net10.0/linux-x64/Lth.Bench.dll
 out=bench/results.csv
@@ -35,6 +36,12 @@ for r in $(seq "$ROUNDS"); do
         echo "$r,lth,lenet,$t,$k,$d,$s" >> "$out"
       done
     done
+    if [ "$AUTOGRAD" = 1 ]; then
+      for k in $MEMBERS; do
+        s=$(dotnet "$BENCH" --threads "$t" --iterations "$ITER" --members "$k" --autograd | field per_member)
+        echo "$r,lth-autograd,lenet,$t,$k,1,$s" >> "$out"
+      done
+    fi
     # PyTorch as a user would run it on Debian: OpenBLAS (pthread build), one BLAS thread per torch thread.
     s=$("${pyenv[@]}" /usr/bin/python3 bench/pytorch_lenet_epoch.py --threads "$t" --iterations "$ITER" | field seconds)
     echo "$r,pytorch,lenet,$t,1,1,$s" >> "$out"
@@ -54,11 +61,11 @@ med = {}
 key = lambda r: (r["model"], r["engine"], r["threads"], r["members"], r["density"])
 for k in sorted({key(r) for r in rows}):
     med[k] = statistics.median(float(r["seconds_per_member"]) for r in rows if key(r) == k)
-print(f"{'model':6} {'engine':8} {'threads':>7} {'members':>7} {'density':>7} {'median s/member':>16} {'lth/pytorch':>12} {'GFLOP/s':>8}")
+print(f"{'model':6} {'engine':12} {'threads':>7} {'members':>7} {'density':>7} {'median s/member':>16} {'lth/pytorch':>12} {'GFLOP/s':>8}")
 for (mo, e, t, k, d), m in med.items():
     ref = med.get((mo, "pytorch", t, "1", "1"))
-    ratio = f"{m / ref:.2f}" if ref and e == "lth" else ""
+    ratio = f"{m / ref:.2f}" if ref and e.startswith("lth") else ""
     # dense-equivalent forward+backward FLOPs (what PyTorch computes at any density)
     gf = f"{6 * 60 * 266200 * int(sys.argv[2]) / m / 1e9:.0f}" if mo == "lenet" else ""
-    print(f"{mo:6} {e:8} {t:>7} {k:>7} {d:>7} {m:16.3f} {ratio:>12} {gf:>8}")
+    print(f"{mo:6} {e:12} {t:>7} {k:>7} {d:>7} {m:16.3f} {ratio:>12} {gf:>8}")
 PY

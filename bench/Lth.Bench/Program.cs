@@ -22,7 +22,7 @@ int threads = 1, iterations = 1000, members = 1;
 double density = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
-bool sgemm = false, profile = false, dense = false, pai = false, autograd = false;
+bool sgemm = false, profile = false, dense = false, pai = false, autograd = false, noSparse = false;
 int paiLevel = 20, paiRounds = 3;
 double versus = -1;
 for (int i = 0; i < args.Length; i++)
@@ -39,6 +39,7 @@ for (int i = 0; i < args.Length; i++)
         case "--dense": dense = true; break;
         case "--pai": pai = true; break;
         case "--autograd": autograd = true; break;
+        case "--no-sparse": noSparse = true; break;   // LeNet's pruned layers computed densely (the dense kernels on masked weights)
         case "--versus": versus = double.Parse(args[++i], CultureInfo.InvariantCulture); break;   // sparse (density D) vs dense, alternating, in one process   // LeNet's step through autograd instead of its own backward (FcGradients)
         case "--level": paiLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--rounds": paiRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -70,7 +71,7 @@ double Run(int steps, out double loss)
 {
     using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, members);
     for (int m = 0; m < members; m++) ModelInitializer.Apply(model, m, hp.Model, 1 + m);
-    if (model is LeNet lenet) lenet.ManualGradients = !autograd;
+    if (model is LeNet lenet) { lenet.ManualGradients = !autograd; if (noSparse) lenet.AllowSparse = false; }
     using var mask = MaskOf(model);
     var trainer = new Trainer(hp.Training with { Steps = $"{steps}it", EvalEvery = "1000000it" }, data, seed: 1);
     var clock = Stopwatch.StartNew();

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using static TorchSharp.torch;
 
 namespace Lth.Models;
@@ -13,9 +12,9 @@ namespace Lth.Models;
 /// vectors), then backward <c>G = dY·Hᵀ</c> (written, not accumulated), <c>db = Σ_b dY</c> and
 /// <c>dH = Wᵀ·dY ⊙ act'</c>, all with <see cref="DenseKernels"/>, or with <see cref="SparseLinear"/>'s kernels for a
 /// layer computed over its survivors. Bias and activation are fused into the forward product.
-/// <para>Members run one after another through the same code, and each product element is one fixed chain of
-/// fused multiply-adds (see <see cref="DenseKernels"/>), so a member is bitwise the same alone and in a cohort, and
-/// at any thread count: with T threads each product's rows (or columns) are split between them.</para>
+/// <para>Every member runs through the same code, and each product element is one fixed chain of fused multiply-adds
+/// (see <see cref="DenseKernels"/>), so a member is bitwise the same alone and in a cohort, and at any thread count:
+/// with two threads the members are split between them, each on scratch buffers of its own.</para>
 /// <para>It is the same function as the autograd path to float rounding (within 1e-5, tested).</para>
 /// </summary>
 internal sealed unsafe class FcGradients
@@ -41,10 +40,10 @@ internal sealed unsafe class FcGradients
     /// the batch being <paramref name="batch"/>'s rows of a float32 image tensor and an int64 label tensor (both contiguous,
     /// on the CPU), gathered here straight into the step's buffers.
     /// Dense layers' gradient blocks are overwritten; a layer with sparse gradients writes its survivors only.
-    /// With two threads or more and two members or more, the members are split between two threads (a member's
-    /// arithmetic does not change); one network always runs on one thread, because splitting its products measured
-    /// slower (0.94 against 0.69 s per 1,000 LeNet-300-100 steps on a 2-core AMD EPYC: the products are too short for
-    /// the threads' hand-offs).
+    /// With two threads or more, a cohort whose layers are all dense is split between two threads (a member's
+    /// arithmetic does not change); one network, or a pruned cohort, runs on one thread, because the hand-off costs
+    /// more than it saves there (splitting one LeNet-300-100's products: 0.94 against 0.69 s per 1,000 steps on a
+    /// 2-core AMD EPYC).
     /// </summary>
     public float[] Step(Tensor flat, Tensor grad, BatchRows batch, SparseLinear?[] sparse, bool[] sparseGradients, int threads)
     {
@@ -54,7 +53,11 @@ internal sealed unsafe class FcGradients
         long rows = batch.Images.shape[0];
         if (b < 1 || batch.Images.numel() != rows * in0 || batch.Labels.numel() != rows)
             throw new ArgumentException($"a batch of {b} rows of [{string.Join(", ", batch.Images.shape)}] images and [{string.Join(", ", batch.Labels.shape)}] labels for {in0} inputs");
-        int workers = threads >= 2 && members >= 2 ? 2 : 1;
+        if (KernelChecks.Enabled) CheckLayout(flat, grad);
+        // Two threads only where a step is long enough to pay for the hand-off: a cohort with every layer dense. On this
+        // 2-core VM, waking a pool thread costs a good part of a short step: a cohort of 5 at 1.15% density stepped at
+        // 0.198 s per member per 1,000 steps on two threads against 0.100 on one (dense: 0.461 against 0.538).
+        int workers = threads >= 2 && members >= 2 && Array.TrueForAll(sparse, l => l is null) ? 2 : 1;
         Reserve(bp, workers);
         var losses = new float[members];
         float* pw = (float*)Address(flat), pg = (float*)Address(grad), images = (float*)Address(batch.Images);
@@ -71,12 +74,25 @@ internal sealed unsafe class FcGradients
             new Span<float>(images + i * in0, in0).CopyTo(new Span<float>(inputT + r * ldT, in0));
             batchLabels[r] = labels[i];
         }
-        Transpose(inputT, ldT, b, in0, input, bp);
+        DenseKernels.Transpose(inputT, ldT, b, in0, input, bp);
         var io = new Shared(input, inputT, ldT, pw, pg, batchLabels, b, bp);
         if (workers == 1) RunMembers(0, 1, io, sparse, sparseGradients, losses);
         else Parallel.For(0, workers, t => RunMembers(t, workers, io, sparse, sparseGradients, losses));
         GC.KeepAlive(flat); GC.KeepAlive(grad); GC.KeepAlive(batch.Images); GC.KeepAlive(batch.Labels); GC.KeepAlive(batch.Order);
         return losses;
+    }
+
+    /// <summary>With <see cref="KernelChecks"/> on: every layer's blocks lie inside both flat buffers, and the layers chain.</summary>
+    private void CheckLayout(Tensor flat, Tensor grad)
+    {
+        long n = Math.Min(flat.numel(), grad.numel());
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var l = layers[i];
+            if (l.WeightOffset < 0 || l.WeightOffset + (long)members * l.Out * l.In > n || (l.BiasOffset >= 0 && l.BiasOffset + (long)members * l.Out > n))
+                KernelChecks.Fail("FcGradients.Step", $"layer {i} [{l.Out}, {l.In}] of {members} members at {l.WeightOffset}/{l.BiasOffset} reaches past {n} floats");
+            if (i > 0 && l.In != layers[i - 1].Out) KernelChecks.Fail("FcGradients.Step", $"layer {i} takes {l.In} inputs from {layers[i - 1].Out} outputs");
+        }
     }
 
     /// <summary>What every member's step reads: the input both ways, the flat buffers, the labels and the batch size.</summary>
@@ -112,7 +128,7 @@ internal sealed unsafe class FcGradients
             else DenseKernels.Gemm(0, l.Out, 0, bp, l.In, w, l.In, 1, h, bp, outp, bp, bias,
                                    l.Hidden ? DenseKernels.Epilogue.Activation : DenseKernels.Epilogue.None, slope);
             // The batch-major copy feeds the next layer's dense weight gradient; a sparse one reads the feature-major output.
-            if (l.Hidden && !(sparse[i + 1] is not null && sparseGradients[i + 1])) Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
+            if (l.Hidden && !(sparse[i + 1] is not null && sparseGradients[i + 1])) DenseKernels.Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
             h = outp;
         }
         float loss = Loss(buf.Activations[n - 1], layers[n - 1].Out, b, bp, io.Labels, buf.Delta[0]);
@@ -197,44 +213,6 @@ internal sealed unsafe class FcGradients
             var dv = Vector512.Load(d + j);
             Vector512.ConditionalSelect(Vector512.GreaterThan(hv, Vector512<float>.Zero), dv, dv * s).Store(d + j);
         }
-    }
-
-    /// <summary>
-    /// dst[c, r] = src[r, c] for r &lt; <paramref name="rows"/>, c &lt; <paramref name="cols"/>, then dst[c, r] = 0 for
-    /// <paramref name="rows"/> ≤ r &lt; <paramref name="ldd"/>: the input [B, in] into [in, Bp], or a layer's output
-    /// [out, Bp] (its first B columns) into [B, Padded(out)]. Whole 8 × 8 blocks go through registers (the scalar
-    /// loop took 76 µs a step for the 784 × 60 input).
-    /// </summary>
-    private static void Transpose(float* src, long lds, int rows, int cols, float* dst, long ldd)
-    {
-        int r0 = 0;
-        if (Avx.IsSupported)
-            for (; r0 + 8 <= rows; r0 += 8)
-            {
-                int c0 = 0;
-                for (; c0 + 8 <= cols; c0 += 8) Transpose8x8(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
-                for (int c = c0; c < cols; c++)
-                    for (int r = r0; r < r0 + 8; r++) dst[c * ldd + r] = src[r * lds + c];
-            }
-        for (int c = 0; c < cols; c++)
-            for (int r = r0; r < rows; r++) dst[c * ldd + r] = src[r * lds + c];
-        for (int c = 0; c < cols; c++) new Span<float>(dst + c * ldd + rows, (int)(ldd - rows)).Clear();
-    }
-
-    /// <summary>The classic in-register 8 × 8 transpose: unpack pairs of rows, shuffle pairs of pairs, swap 128-bit halves.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* s, long lds, float* d, long ldd)
-    {
-        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + lds); var r2 = Avx.LoadVector256(s + 2 * lds); var r3 = Avx.LoadVector256(s + 3 * lds);
-        var r4 = Avx.LoadVector256(s + 4 * lds); var r5 = Avx.LoadVector256(s + 5 * lds); var r6 = Avx.LoadVector256(s + 6 * lds); var r7 = Avx.LoadVector256(s + 7 * lds);
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE); var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE); var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20)); Avx.Store(d + ldd, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(d + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20)); Avx.Store(d + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(d + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31)); Avx.Store(d + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(d + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31)); Avx.Store(d + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>One thread's scratch, carved out of one pinned array (never moved): each layer's output and its transpose, two gradient buffers.</summary>

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace Lth.Models;
 
-/// <summary>The opt-in bounds checks of <see cref="SparseLinear"/>'s pointer kernels (<c>LTH_CHECKED=1</c>, <see cref="KernelChecks"/>).</summary>
+/// <summary>The checks of <see cref="SparseLinear"/>'s pointer kernels: shapes always, bounds opt-in (<c>LTH_CHECKED=1</c>, <see cref="KernelChecks"/>).</summary>
 public sealed partial class SparseLinear
 {
     /// <summary>
@@ -30,5 +30,21 @@ public sealed partial class SparseLinear
                         KernelChecks.Fail(Name(), $"member {k}: column {cs[j]} at {j} outside its block [{lo}, {hi}) or out of order");
             }
         }
+    }
+
+    /// <summary>
+    /// The kernels write through raw pointers, so every shape is checked first: <paramref name="w"/> [K, out, in],
+    /// <paramref name="x"/> [in, Bp] or [K, in, Bp], <paramref name="y"/> [K, out, Bp] with Bp a multiple of <see cref="Lanes"/>. Returns Bp.
+    /// </summary>
+    private int CheckShapes(Tensor w, Tensor x, Tensor y, int outs)
+    {
+        long bp = y.dim() == 3 ? y.shape[2] : -1;
+        bool ok = w.dim() == 3 && w.shape[0] == members && w.shape[1] == outs && w.shape[2] == inFeatures
+            && y.dim() == 3 && y.shape[0] == members && y.shape[1] == outs && bp > 0 && bp % Lanes == 0
+            && (x.dim() == 2 ? x.shape[0] == inFeatures && x.shape[1] == bp
+                : x.dim() == 3 && x.shape[0] == members && x.shape[1] == inFeatures && x.shape[2] == bp);
+        if (!ok)
+            throw new ArgumentException($"SparseLinear [{members}, {outs}, {inFeatures}]: shapes [{string.Join(", ", w.shape)}], [{string.Join(", ", x.shape)}], [{string.Join(", ", y.shape)}] do not fit");
+        return (int)bp;
     }
 }

@@ -205,22 +205,6 @@ public sealed partial class SparseLinear
     }
 
     /// <summary>
-    /// The kernels write through raw pointers, so every shape is checked first: <paramref name="w"/> [K, out, in],
-    /// <paramref name="x"/> [in, Bp] or [K, in, Bp], <paramref name="y"/> [K, out, Bp] with Bp a multiple of <see cref="Lanes"/>. Returns Bp.
-    /// </summary>
-    private int CheckShapes(Tensor w, Tensor x, Tensor y, int outs)
-    {
-        long bp = y.dim() == 3 ? y.shape[2] : -1;
-        bool ok = w.dim() == 3 && w.shape[0] == members && w.shape[1] == outs && w.shape[2] == inFeatures
-            && y.dim() == 3 && y.shape[0] == members && y.shape[1] == outs && bp > 0 && bp % Lanes == 0
-            && (x.dim() == 2 ? x.shape[0] == inFeatures && x.shape[1] == bp
-                : x.dim() == 3 && x.shape[0] == members && x.shape[1] == inFeatures && x.shape[2] == bp);
-        if (!ok)
-            throw new ArgumentException($"SparseLinear [{members}, {outs}, {inFeatures}]: shapes [{string.Join(", ", w.shape)}], [{string.Join(", ", x.shape)}], [{string.Join(", ", y.shape)}] do not fit");
-        return (int)bp;
-    }
-
-    /// <summary>
     /// Keeps the tensors a kernel works on (and so their native memory) reachable until the kernel's last write. The
     /// kernels hold only raw pointers: without this, the GC may finalize a temporary passed in (say <c>w.detach()</c>,
     /// or a buffer its caller no longer uses) while the kernel still reads it, and free its memory mid-kernel.

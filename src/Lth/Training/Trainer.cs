@@ -203,7 +203,8 @@ public sealed class Trainer
         if (s.Optimizer is FusedAdam adam)
         {
             adam.GradientOverwritten = own is not null;
-            adam.Threads = own is not null ? get_num_threads() : 1;
+            // Two threads pay for a cohort's buffer only (one LeNet-300-100 stepped at 0.86 s per 1,000 steps with them, 0.59 without).
+            adam.Threads = own is not null && model.Layout.Members > 1 ? get_num_threads() : 1;
         }
         if (s.Optimizer is IMaskedStep fused)
         {
