@@ -159,20 +159,13 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         int i = from;
         if (Vector256.IsHardwareAccelerated)
         {
-            var vw1 = Vector256.Create(c.W1); var vb2 = Vector256.Create(c.Beta2); var vc2 = Vector256.Create(c.C2);
-            var vbc2 = Vector256.Create(c.Bc2Sqrt); var veps = Vector256.Create(c.Eps); var vstep = Vector256.Create(c.NegStep);
-            var vwd = Vector256.Create(c.WeightDecay);
-            bool decay = c.WeightDecay != 0;
+            var k = new VectorConstants(c);
             for (; i <= to - 8; i += 8)
             {
-                var gi = Vector256.Load(pg + i);
                 var pi = Vector256.Load(pp + i);
-                if (decay) gi = Vector256.FusedMultiplyAdd(pi, vwd, gi);
                 var mi = Vector256.Load(pm + i);
-                mi = Vector256.FusedMultiplyAdd(vw1, gi - mi, mi);
-                var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Vector256.Load(pv + i) * vb2);
-                var denom = Vector256.Sqrt(vi) / vbc2 + veps;
-                pi += (vstep * mi) / denom;
+                var vi = Vector256.Load(pv + i);
+                Step8(ref pi, Vector256.Load(pg + i), ref mi, ref vi, k);
                 if (pk != null) pi = Vector256.ConditionalSelect(Vector256.Equals(Vector256.Load(pk + i), Vector256<float>.Zero), Vector256<float>.Zero, pi);
                 mi.Store(pm + i);
                 vi.Store(pv + i);
@@ -186,6 +179,25 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
             if (pk != null && pk[i] == 0) pp[i] = 0;
             pg[i] = 0;
         }
+    }
+
+    /// <summary>The update's scalars as vectors.</summary>
+    private readonly struct VectorConstants(in Constants c)
+    {
+        public readonly Vector256<float> W1 = Vector256.Create(c.W1), Beta2 = Vector256.Create(c.Beta2), C2 = Vector256.Create(c.C2),
+            Bc2Sqrt = Vector256.Create(c.Bc2Sqrt), Eps = Vector256.Create(c.Eps), NegStep = Vector256.Create(c.NegStep), WeightDecay = Vector256.Create(c.WeightDecay);
+        public readonly bool Decay = c.WeightDecay != 0;
+    }
+
+    /// <summary>Eight elements of the update (the dense pass and the survivors' pass share it, so a survivor gets the same bits from either).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step8(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v, in VectorConstants k)
+    {
+        if (k.Decay) g = Vector256.FusedMultiplyAdd(p, k.WeightDecay, g);
+        m = Vector256.FusedMultiplyAdd(k.W1, g - m, m);
+        v = Vector256.FusedMultiplyAdd(k.C2 * g, g, v * k.Beta2);
+        var denom = Vector256.Sqrt(v) / k.Bc2Sqrt + k.Eps;
+        p += (k.NegStep * m) / denom;
     }
 
     /// <summary>One element of the update, the scalar twin of the vector loop: the same operations in the same order.</summary>
@@ -210,21 +222,14 @@ public sealed class FusedAdam : IFlatOptimizer, IMaskedStep
         int j = 0;
         if (Avx2.IsSupported)
         {
-            var vw1 = Vector256.Create(c.W1); var vb2 = Vector256.Create(c.Beta2); var vc2 = Vector256.Create(c.C2);
-            var vbc2 = Vector256.Create(c.Bc2Sqrt); var veps = Vector256.Create(c.Eps); var vstep = Vector256.Create(c.NegStep);
-            var vwd = Vector256.Create(c.WeightDecay);
-            bool decay = c.WeightDecay != 0;
+            var k = new VectorConstants(c);
             for (; j <= count - 8; j += 8)
             {
                 var idx = Vector256.Load(at + j);
-                var gi = Avx2.GatherVector256(pg, idx, 4);
                 var pi = Avx2.GatherVector256(pp, idx, 4);
-                if (decay) gi = Vector256.FusedMultiplyAdd(pi, vwd, gi);
                 var mi = Avx2.GatherVector256(pm, idx, 4);
-                mi = Vector256.FusedMultiplyAdd(vw1, gi - mi, mi);
-                var vi = Vector256.FusedMultiplyAdd(vc2 * gi, gi, Avx2.GatherVector256(pv, idx, 4) * vb2);
-                var denom = Vector256.Sqrt(vi) / vbc2 + veps;
-                pi += (vstep * mi) / denom;
+                var vi = Avx2.GatherVector256(pv, idx, 4);
+                Step8(ref pi, Avx2.GatherVector256(pg, idx, 4), ref mi, ref vi, k);
                 for (int l = 0; l < 8; l++)
                 {
                     int i = at[j + l];

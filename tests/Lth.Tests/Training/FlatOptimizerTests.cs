@@ -75,6 +75,24 @@ public class FlatOptimizerTests
         Assert.True(worst < 1e-5, $"max relative difference {worst}");
     }
 
+    /// <summary>With an overwritten gradient (a model's own step), the survivors' pass clears only the survivors' gradient.</summary>
+    [Fact]
+    public void FusedAdamWithAnOverwrittenGradientClearsOnlyTheSurvivors()
+    {
+        using var gen = new Generator(4);
+        const int n = 4096;
+        var mask = (empty(n).uniform_(0, 1, gen) < 0.05f).to(ScalarType.Float32);
+        using var adam = new FusedAdam(n, 1e-2, 0.9, 0.999, 1e-8, 0) { GradientOverwritten = true };
+        adam.SkipPruned(mask);
+        Assert.True(adam.SkipsPruned);
+        var p = empty(n).normal_(0, 1, gen).mul_(mask);
+        var g = empty(n).normal_(0, 1, gen);
+        var before = g.clone();
+        adam.StepMasked(p, g, mask);
+        Assert.True(g.masked_select(mask.ne(0)).eq(0).all().item<bool>(), "survivors' gradient cleared");
+        Assert.True(g.masked_select(mask.eq(0)).eq(before.masked_select(mask.eq(0))).all().item<bool>(), "the rest left as written");
+    }
+
     [Theory]
     [InlineData(0.05, 0.0)]
     [InlineData(0.1, 1e-3)]
