@@ -23,7 +23,7 @@ double density = 1;
 string? dataDir = null;
 string modelSpec = "lenet:300,100";
 bool sgemm = false, profile = false, dense = false, pai = false, autograd = false, noSparse = false;
-int paiLevel = 20, paiRounds = 3;
+int paiLevel = 20, rounds = 3;   // --rounds: rounds of --pai and --versus
 double versus = -1;
 for (int i = 0; i < args.Length; i++)
 {
@@ -42,7 +42,7 @@ for (int i = 0; i < args.Length; i++)
         case "--no-sparse": noSparse = true; break;   // LeNet's pruned layers computed densely (the dense kernels on masked weights)
         case "--versus": versus = double.Parse(args[++i], CultureInfo.InvariantCulture); break;   // sparse (density D) vs dense, alternating, in one process   // LeNet's step through autograd instead of its own backward (FcGradients)
         case "--level": paiLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--rounds": paiRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
@@ -99,7 +99,7 @@ void Versus()
 {
     Run(20, out _);
     var (dense, sparse, ratio) = (new List<double>(), new List<double>(), new List<double>());
-    for (int r = 0; r < paiRounds; r++)
+    for (int r = 0; r < rounds; r++)
     {
         density = 1;
         double d = Run(iterations, out _) / members * 1000 / iterations;
@@ -109,7 +109,7 @@ void Versus()
     }
     static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"versus threads={threads} members={members} density={versus} rounds={paiRounds} dense={Median(dense):0.0000} sparse={Median(sparse):0.0000} ratio={Median(ratio):0.000} (s per member per 1000 steps)"));
+        $"versus threads={threads} members={members} density={versus} rounds={rounds} dense={Median(dense):0.0000} sparse={Median(sparse):0.0000} ratio={Median(ratio):0.000} (s per member per 1000 steps)"));
 }
 
 // --profile: the trainer's step phase by phase, interleaved in blocks of 50 steps so that the machine's
@@ -189,7 +189,7 @@ void PruneAtInit()
     var times = strategies.ToDictionary(s => s, _ => new List<double>());
     var epochs = new List<double>();
     Run(20, out _);
-    for (int round = 0; round < paiRounds; round++)
+    for (int round = 0; round < rounds; round++)
     {
         epochs.Add(Run(1000, out _));
         foreach (var name in strategies)
@@ -213,7 +213,7 @@ void PruneAtInit()
     }
     static double Median(List<double> l) { var s = l.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
     double epoch = Median(epochs);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pai model={modelSpec} threads={threads} level={paiLevel} density={Math.Pow(0.8, paiLevel):0.0000} epoch_seconds={epoch:0.000} rounds={paiRounds}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pai model={modelSpec} threads={threads} level={paiLevel} density={Math.Pow(0.8, paiLevel):0.0000} epoch_seconds={epoch:0.000} rounds={rounds}"));
     foreach (var name in strategies)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pai strategy={name} seconds={Median(times[name]):0.0000} epochs={Median(times[name]) / epoch:0.000}"));
 }

@@ -19,7 +19,7 @@ namespace Lth.Models;
 /// </summary>
 internal sealed unsafe class FcGradients
 {
-    /// <summary>One layer: its weight and bias blocks in the flat buffers, its shape, and its sparse index while a mask is in use.</summary>
+    /// <summary>One layer: where its weight and bias blocks start in the flat buffers (bias -1: none), its shape, and whether it is hidden (activated).</summary>
     internal sealed record Layer(long WeightOffset, long BiasOffset, int In, int Out, bool Hidden);
 
     private readonly Layer[] layers;
@@ -45,7 +45,7 @@ internal sealed unsafe class FcGradients
     /// more than it saves there (splitting one LeNet-300-100's products: 0.94 against 0.69 s per 1,000 steps on a
     /// 2-core AMD EPYC).
     /// </summary>
-    public float[] Step(Tensor flat, Tensor grad, BatchRows batch, SparseLinear?[] sparse, bool[] sparseGradients, int threads)
+    public float[] Step(Tensor flat, Tensor grad, BatchRows batch, LeNet.SparseState?[] sparse, int threads)
     {
         int b = batch.Count;
         int bp = DenseKernels.Padded(b);
@@ -76,8 +76,8 @@ internal sealed unsafe class FcGradients
         }
         DenseKernels.Transpose(inputT, ldT, b, in0, input, bp);
         var io = new Shared(input, inputT, ldT, pw, pg, batchLabels, b, bp);
-        if (workers == 1) RunMembers(0, 1, io, sparse, sparseGradients, losses);
-        else Parallel.For(0, workers, t => RunMembers(t, workers, io, sparse, sparseGradients, losses));
+        if (workers == 1) RunMembers(0, 1, io, sparse, losses);
+        else Parallel.For(0, workers, t => RunMembers(t, workers, io, sparse, losses));
         GC.KeepAlive(flat); GC.KeepAlive(grad); GC.KeepAlive(batch.Images); GC.KeepAlive(batch.Labels); GC.KeepAlive(batch.Order);
         return losses;
     }
@@ -105,12 +105,12 @@ internal sealed unsafe class FcGradients
     }
 
     /// <summary>Members t, t + stride, t + 2·stride, … on scratch buffers of their own.</summary>
-    private void RunMembers(int t, int stride, Shared io, SparseLinear?[] sparse, bool[] sparseGradients, float[] losses)
+    private void RunMembers(int t, int stride, Shared io, LeNet.SparseState?[] sparse, float[] losses)
     {
-        for (int k = t; k < members; k += stride) losses[k] = Member(k, io, scratch[t], sparse, sparseGradients);
+        for (int k = t; k < members; k += stride) losses[k] = Member(k, io, scratch[t], sparse);
     }
 
-    private float Member(int k, in Shared io, Buffers buf, SparseLinear?[] sparse, bool[] sparseGradients)
+    private float Member(int k, in Shared io, Buffers buf, LeNet.SparseState?[] sparse)
     {
         int n = layers.Length, b = io.B, bp = io.Bp;
         float* h = io.Input;
@@ -120,7 +120,7 @@ internal sealed unsafe class FcGradients
             float* w = io.Weights + l.WeightOffset + (long)k * l.Out * l.In;
             float* bias = l.BiasOffset < 0 ? null : io.Weights + l.BiasOffset + (long)k * l.Out;
             float* outp = buf.Activations[i];
-            if (sparse[i] is SparseLinear s)
+            if (sparse[i]?.Index is SparseLinear s)
             {
                 s.ForwardMember(k, w, h, outp, bp);
                 BiasAndActivation(outp, l.Out, bp, bias, l.Hidden);
@@ -128,7 +128,7 @@ internal sealed unsafe class FcGradients
             else DenseKernels.Gemm(0, l.Out, 0, bp, l.In, w, l.In, 1, h, bp, outp, bp, bias,
                                    l.Hidden ? DenseKernels.Epilogue.Activation : DenseKernels.Epilogue.None, slope);
             // The batch-major copy feeds the next layer's dense weight gradient; a sparse one reads the feature-major output.
-            if (l.Hidden && !(sparse[i + 1] is not null && sparseGradients[i + 1])) DenseKernels.Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
+            if (l.Hidden && sparse[i + 1] is not { Gradients: true }) DenseKernels.Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
             h = outp;
         }
         float loss = Loss(buf.Activations[n - 1], layers[n - 1].Out, b, bp, io.Labels, buf.Delta[0]);
@@ -141,12 +141,12 @@ internal sealed unsafe class FcGradients
             float* hin = i == 0 ? io.Input : buf.Activations[i - 1];
             float* hinT = i == 0 ? io.InputT : buf.ActivationsT[i - 1];
             long ldT = i == 0 ? io.LdInputT : DenseKernels.Padded(l.In);
-            bool sparseGrad = sparse[i] is not null && sparseGradients[i];
-            if (sparseGrad) sparse[i]!.WeightGradientMember(k, dy, hin, g, bp);
+            bool sparseGrad = sparse[i] is { Gradients: true };
+            if (sparseGrad) sparse[i]!.Index.WeightGradientMember(k, dy, hin, g, bp);
             else DenseKernels.Gemm(0, l.Out, 0, l.In, b, dy, bp, 1, hinT, ldT, g, l.In, null, DenseKernels.Epilogue.None, 0f);
             if (l.BiasOffset >= 0) BiasGradient(dy, l.Out, b, bp, io.Grad + l.BiasOffset + (long)k * l.Out);
             if (i == 0) break;
-            if (sparseGrad) sparse[i]!.InputGradientMember(k, w, dy, other, bp);
+            if (sparseGrad) sparse[i]!.Index.InputGradientMember(k, w, dy, other, bp);
             else DenseKernels.Gemm(0, l.In, 0, bp, l.Out, w, 1, l.In, dy, bp, other, bp, null, DenseKernels.Epilogue.None, 0f);
             ActivationGradient(other, hin, l.In * bp, slope);
             float* swap = dy; dy = other; other = swap;

@@ -27,6 +27,7 @@ public sealed class LeNet : FlatModel
         int layers = widths.Count + 1;
         weights = Enumerable.Range(1, layers).Select(i => $"fc{i}.weight").ToArray();
         biases = Enumerable.Range(1, layers).Select(i => bias ? $"fc{i}.bias" : null).ToArray();
+        sparse = new SparseState?[layers];
     }
 
     private static ParameterLayout BuildLayout(long inputs, IReadOnlyList<int> widths, int classes, bool bias, int members)
@@ -54,9 +55,9 @@ public sealed class LeNet : FlatModel
     public const double SparseGradientBelow = 0.25;
 
     /// <summary>A layer running sparse: its survivors' index, and whether its gradients too go over survivors only.</summary>
-    private sealed record SparseState(SparseLinear Index, bool Gradients);
+    internal sealed record SparseState(SparseLinear Index, bool Gradients);
 
-    private SparseState?[] sparse = [];   // per layer, while a mask is in use; null: dense
+    private SparseState?[] sparse;   // per layer, while a mask is in use; null: dense
     private readonly List<(int Layer, Tensor? Input, Tensor X, Tensor Y)> pending = new();   // this step's sparse layers, for AfterBackward
 
     /// <summary>Whether hidden layers may run over their surviving weights only (on by default; off gives the dense reference path).</summary>
@@ -74,7 +75,6 @@ public sealed class LeNet : FlatModel
     public override void UseMask(Pruning.Mask? mask)
     {
         sparse = new SparseState?[weights.Length];
-        sparseIndexes = [];
         pending.Clear();
         if (mask is null || !AllowSparse || Device.type != TorchSharp.DeviceType.CPU) return;
         for (int i = 0; i < weights.Length - 1; i++)
@@ -166,17 +166,9 @@ public sealed class LeNet : FlatModel
             var w = Layout[weights[i]];
             return new FcGradients.Layer(w.Offset, biases[i] is string bn ? Layout[bn].Offset : -1, (int)w.Shape[1], (int)w.Shape[0], i < weights.Length - 1);
         }).ToArray(), Members, (float)activation.Slope);
-        if (sparseIndexes.Length != weights.Length)
-        {
-            sparseIndexes = new SparseLinear?[weights.Length];
-            sparseGradients = new bool[weights.Length];
-            for (int i = 0; i < sparse.Length; i++) (sparseIndexes[i], sparseGradients[i]) = (sparse[i]?.Index, sparse[i]?.Gradients ?? false);
-        }
-        return manual.Step(Flat, FlatGrad, batch, sparseIndexes, sparseGradients, torch.get_num_threads());
+        return manual.Step(Flat, FlatGrad, batch, sparse, torch.get_num_threads());
     }
 
-    private SparseLinear?[] sparseIndexes = [];   // the sparse layers of the mask in use, as FcGradients takes them (rebuilt after UseMask)
-    private bool[] sparseGradients = [];
 
     public override Tensor Forward(Tensor input)
     {
