@@ -19,6 +19,15 @@ namespace Lth.Models;
 /// </summary>
 internal sealed unsafe class FcGradients
 {
+    /// <summary>
+    /// Whether this CPU runs the kernels' 512-bit vectors in hardware: AVX-512, as the JIT sees it. This asks for the
+    /// instructions, not for <c>Vector512.IsHardwareAccelerated</c>: .NET reports that false on Intel CPUs whose
+    /// AVX-512 it does not prefer by default (and under <c>DOTNET_PreferredVectorBitWidth=256</c>), while explicit
+    /// Vector512 code still runs on AVX-512 there. Without AVX-512 (or with <c>DOTNET_EnableAVX512=0</c>) LeNet
+    /// trains through autograd.
+    /// </summary>
+    public static bool Supported => System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+
     /// <summary>One layer: where its weight and bias blocks start in the flat buffers (bias -1: none), its shape, and whether it is hidden (activated).</summary>
     internal sealed record Layer(long WeightOffset, long BiasOffset, int In, int Out, bool Hidden);
 

@@ -154,10 +154,10 @@ public sealed class LeNet : FlatModel
     private FcGradients? manual;
 
     /// <inheritdoc/>
-    /// <remarks>LeNet computes its own gradients (<see cref="FcGradients"/>) on CPUs with 512-bit vectors, for an input shared by all members.</remarks>
+    /// <remarks>LeNet computes its own gradients (<see cref="FcGradients"/>) on CPUs with AVX-512 (<see cref="FcGradients.Supported"/>), for an input shared by all members.</remarks>
     public override float[]? TrainingStep(BatchRows batch)
     {
-        if (!ManualGradients || Device.type != TorchSharp.DeviceType.CPU || !Vector512.IsHardwareAccelerated || !Training
+        if (!ManualGradients || Device.type != TorchSharp.DeviceType.CPU || !FcGradients.Supported || !Training
             || batch.Images.dtype != ScalarType.Float32 || batch.Images.device_type != TorchSharp.DeviceType.CPU || !batch.Images.is_contiguous()
             || batch.Labels.dtype != ScalarType.Int64 || !batch.Labels.is_contiguous()
             || batch.Order is { } o && (o.dtype != ScalarType.Int64 || !o.is_contiguous())) return null;

@@ -1,4 +1,5 @@
 using Lth.Init;
+using Lth.Tests.Support;
 using TorchSharp;
 using static Lth.Tests.Init.Sampling;
 using static TorchSharp.torch;
@@ -6,6 +7,7 @@ using static TorchSharp.torch;
 namespace Lth.Tests.Init;
 
 /// <summary>Draws come only from the given generator, and Apply fills the tensor it is given in place.</summary>
+[Collection(ThreadsCollection.Name)]
 public class DeterminismTests
 {
     public static TheoryData<string> Names()

@@ -1,6 +1,10 @@
 namespace Lth.Tests.Support;
 
-/// <summary>Tests that change process-wide libtorch state (the thread count) run alone, after the parallel ones.</summary>
+/// <summary>
+/// Tests that change process-wide libtorch state (the thread count). Every test class now runs alone (xunit.runner.json:
+/// changing the thread count under an op on another thread crashed the test host); this collection still marks them,
+/// and keeps them alone should parallel runs come back.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ThreadsCollection
 {

@@ -2,11 +2,13 @@ using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
 using Lth.Training;
+using Lth.Tests.Support;
 using static TorchSharp.torch;
 
 namespace Lth.Tests.Training;
 
 /// <summary>A cohort of K members is K independent runs: each member matches its solo (K = 1) run.</summary>
+[Collection(ThreadsCollection.Name)]
 public class CohortEqualityTests
 {
     [Theory]
