@@ -71,7 +71,8 @@ double Run(int steps, out double loss)
 {
     using var model = ModelRegistry.Create(hp.Model, data.Train.ExampleShape, 10, members);
     for (int m = 0; m < members; m++) ModelInitializer.Apply(model, m, hp.Model, 1 + m);
-    if (model is LeNet lenet) { lenet.ManualGradients = !autograd; if (noSparse) lenet.AllowSparse = false; }
+    if (model is FlatModel own) own.ManualGradients = !autograd;
+    if (model is LeNet lenet && noSparse) lenet.AllowSparse = false;
     using var mask = MaskOf(model);
     var trainer = new Trainer(hp.Training with { Steps = $"{steps}it", EvalEvery = "1000000it" }, data, seed: 1);
     var clock = Stopwatch.StartNew();

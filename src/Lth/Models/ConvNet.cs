@@ -14,6 +14,8 @@ public sealed class ConvNet : FlatModel
 {
     private readonly int convs;
     private readonly int fcs;
+    private readonly long[] example;
+    private ConvGradients? manual;
 
     public static int[] Channels(int depth) => depth switch
     {
@@ -28,6 +30,26 @@ public sealed class ConvNet : FlatModel
     {
         convs = Channels(depth).Length;
         fcs = 3;
+        this.example = [.. example];
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>ConvNet computes its own gradients (<see cref="ConvGradients"/>) on CPUs with AVX-512, for images of the shape it was built for.</remarks>
+    public override float[]? TrainingStep(BatchRows batch)
+    {
+        if (!OwnStepApplies(batch) || batch.Images.dim() != 4 || !batch.Images.shape.AsSpan(1).SequenceEqual(example)) return null;
+        manual ??= new ConvGradients(Enumerable.Range(0, convs).Select(i =>
+        {
+            var w = Layout[$"conv{i + 1}.weight"];
+            long h = example[1], wd = example[2];
+            for (int j = 0; j < i; j++) if (j % 2 == 1) { h /= 2; wd /= 2; }
+            return new ConvGradients.Conv(w.Offset, Layout[$"conv{i + 1}.bias"].Offset, (int)w.Shape[1], (int)w.Shape[0], (int)h, (int)wd, i % 2 == 1);
+        }).ToArray(), Enumerable.Range(0, fcs).Select(i =>
+        {
+            var w = Layout[$"fc{i + 1}.weight"];
+            return new FcGradients.Layer(w.Offset, Layout[$"fc{i + 1}.bias"].Offset, (int)w.Shape[1], (int)w.Shape[0], i < fcs - 1);
+        }).ToArray(), Members);
+        return manual.Step(Flat, FlatGrad, batch, get_num_threads());
     }
 
     /// <summary>The registry's factory: checks that the images are large enough for three poolings' worth of layers.</summary>

@@ -32,12 +32,14 @@ internal static unsafe class DenseKernels
     /// <summary>
     /// Rows [m0, m1) and columns [n0, n1) of C = init + A·B over depth P. n0 must be a multiple of
     /// <see cref="Lanes"/>; every row of B must be readable up to <c>Padded(n1)</c>; C is written exactly
-    /// within [n0, n1). init(m) is <paramref name="bias"/>[m] when given, else 0. With
+    /// within [n0, n1). init(m) is <paramref name="bias"/>[m] when given, else 0; with
+    /// <paramref name="accumulate"/> it is C's own value (C += A·B, each element's chain continued from it). With
     /// <see cref="Epilogue.Activation"/>, stored values are <c>v &gt; 0 ? v : slope·v</c> (ReLU at slope 0).
     /// </summary>
     public static void Gemm(int m0, int m1, int n0, int n1, int depth, float* a, long sm, long sp, float* b, long ldb,
-                            float* c, long ldc, float* bias, Epilogue epilogue, float slope)
+                            float* c, long ldc, float* bias, Epilogue epilogue, float slope, bool accumulate = false)
     {
+        if (depth == 0 && accumulate) return;
         if (depth == 0)
         {
             for (int m = m0; m < m1; m++)
@@ -48,13 +50,22 @@ internal static unsafe class DenseKernels
         {
             int pn = Math.Min(BlockDepth, depth - p0);
             var t = new Tile { A = a + p0 * sp, Sm = sm, Sp = sp, B = b + p0 * ldb, Ldb = ldb, Ldc = ldc, Depth = pn,
-                               Bias = bias, First = p0 == 0, Last = p0 + pn == depth, Epilogue = epilogue, Slope = slope };
+                               Bias = bias, First = p0 == 0 && !accumulate, Last = p0 + pn == depth, Epilogue = epilogue, Slope = slope };
             int m = m0;
             for (; m + TileRows <= m1; m += TileRows)
             {
                 int n = n0;
                 for (; n + TileVectors * Lanes <= n1; n += TileVectors * Lanes) Tile6x4(t, m, n, c);
                 for (; n < n1; n += Lanes) Tile6x1(t, m, n, c, Math.Min(Lanes, n1 - n));
+            }
+            if (m + 4 <= m1)
+            {
+                // Four rows left (64 = 10·6 + 4, 100 = 16·6 + 4, 256 = 42·6 + 4): one pass over B for the four.
+                int n = n0;
+                for (; n + TileVectors * Lanes <= n1; n += TileVectors * Lanes) Tile4x4(t, m, n, c);
+                for (; n < n1; n += Lanes)
+                    for (int r = m; r < m + 4; r++) Tile1x1(t, r, n, c, Math.Min(Lanes, n1 - n));
+                m += 4;
             }
             for (; m < m1; m++)
             {
@@ -63,6 +74,25 @@ internal static unsafe class DenseKernels
                 for (; n < n1; n += Lanes) Tile1x1(t, m, n, c, Math.Min(Lanes, n1 - n));
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Gemm"/> over rows [0, m) and columns [0, n), its rows split between two threads when
+    /// <paramref name="threads"/> ≥ 2 and the product is large (a fully-connected layer on a convolution's 12,544
+    /// features; below about four million multiply-adds the hand-off costs more than it saves). Bitwise the same
+    /// either way: no element depends on which rows a call covers.
+    /// </summary>
+    public static void Gemm(int threads, int m, int n, int depth, float* a, long sm, long sp, float* b, long ldb,
+                            float* c, long ldc, float* bias, Epilogue epilogue, float slope)
+    {
+        if (threads < 2 || (long)m * n * depth < 1L << 22 || m < 2 * TileRows)
+        {
+            Gemm(0, m, 0, n, depth, a, sm, sp, b, ldb, c, ldc, bias, epilogue, slope);
+            return;
+        }
+        int half = m / 2 / TileRows * TileRows;   // whole 6-row tiles on the first thread
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pbias = (nint)bias;
+        Parallel.For(0, 2, t => Gemm(t == 0 ? 0 : half, t == 0 ? half : m, 0, n, depth, (float*)pa, sm, sp, (float*)pb, ldb, (float*)pc, ldc, (float*)pbias, epilogue, slope));
     }
 
     /// <summary>
@@ -197,6 +227,36 @@ internal static unsafe class DenseKernels
         }
         t.Store(x0, c0, count); t.Store(x1, c0 + ldc, count); t.Store(x2, c0 + 2 * ldc, count);
         t.Store(x3, c0 + 3 * ldc, count); t.Store(x4, c0 + 4 * ldc, count); t.Store(x5, c0 + 5 * ldc, count);
+    }
+
+    /// <summary>Four rows × 64 columns (four rows left over from whole 6-row tiles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x4(in Tile t, int m, int n, float* c)
+    {
+        float* c0 = c + m * t.Ldc + n, c1 = c0 + t.Ldc, c2 = c1 + t.Ldc, c3 = c2 + t.Ldc;
+        Vector512<float> x00 = t.Start(m, c0, Lanes), x01 = t.Start(m, c0 + 16, Lanes), x02 = t.Start(m, c0 + 32, Lanes), x03 = t.Start(m, c0 + 48, Lanes);
+        Vector512<float> x10 = t.Start(m + 1, c1, Lanes), x11 = t.Start(m + 1, c1 + 16, Lanes), x12 = t.Start(m + 1, c1 + 32, Lanes), x13 = t.Start(m + 1, c1 + 48, Lanes);
+        Vector512<float> x20 = t.Start(m + 2, c2, Lanes), x21 = t.Start(m + 2, c2 + 16, Lanes), x22 = t.Start(m + 2, c2 + 32, Lanes), x23 = t.Start(m + 2, c2 + 48, Lanes);
+        Vector512<float> x30 = t.Start(m + 3, c3, Lanes), x31 = t.Start(m + 3, c3 + 16, Lanes), x32 = t.Start(m + 3, c3 + 32, Lanes), x33 = t.Start(m + 3, c3 + 48, Lanes);
+        float* a = t.A + m * t.Sm;
+        float* b = t.B + n;
+        long sm = t.Sm, sp = t.Sp, ldb = t.Ldb;
+        for (int p = 0; p < t.Depth; p++, a += sp, b += ldb)
+        {
+            var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + 16); var b2 = Vector512.Load(b + 32); var b3 = Vector512.Load(b + 48);
+            var w = Vector512.Create(a[0]);
+            x00 = Vector512.FusedMultiplyAdd(w, b0, x00); x01 = Vector512.FusedMultiplyAdd(w, b1, x01); x02 = Vector512.FusedMultiplyAdd(w, b2, x02); x03 = Vector512.FusedMultiplyAdd(w, b3, x03);
+            w = Vector512.Create(a[sm]);
+            x10 = Vector512.FusedMultiplyAdd(w, b0, x10); x11 = Vector512.FusedMultiplyAdd(w, b1, x11); x12 = Vector512.FusedMultiplyAdd(w, b2, x12); x13 = Vector512.FusedMultiplyAdd(w, b3, x13);
+            w = Vector512.Create(a[2 * sm]);
+            x20 = Vector512.FusedMultiplyAdd(w, b0, x20); x21 = Vector512.FusedMultiplyAdd(w, b1, x21); x22 = Vector512.FusedMultiplyAdd(w, b2, x22); x23 = Vector512.FusedMultiplyAdd(w, b3, x23);
+            w = Vector512.Create(a[3 * sm]);
+            x30 = Vector512.FusedMultiplyAdd(w, b0, x30); x31 = Vector512.FusedMultiplyAdd(w, b1, x31); x32 = Vector512.FusedMultiplyAdd(w, b2, x32); x33 = Vector512.FusedMultiplyAdd(w, b3, x33);
+        }
+        t.Store(x00, c0, Lanes); t.Store(x01, c0 + 16, Lanes); t.Store(x02, c0 + 32, Lanes); t.Store(x03, c0 + 48, Lanes);
+        t.Store(x10, c1, Lanes); t.Store(x11, c1 + 16, Lanes); t.Store(x12, c1 + 32, Lanes); t.Store(x13, c1 + 48, Lanes);
+        t.Store(x20, c2, Lanes); t.Store(x21, c2 + 16, Lanes); t.Store(x22, c2 + 32, Lanes); t.Store(x23, c2 + 48, Lanes);
+        t.Store(x30, c3, Lanes); t.Store(x31, c3 + 16, Lanes); t.Store(x32, c3 + 32, Lanes); t.Store(x33, c3 + 48, Lanes);
     }
 
     /// <summary>One row × 64 columns (the rows left over from whole 6-row tiles).</summary>

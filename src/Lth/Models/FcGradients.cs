@@ -42,7 +42,28 @@ internal sealed unsafe class FcGradients
         this.members = members;
         this.slope = slope;
         maxFeatures = layers.Max(l => Math.Max(l.In, l.Out));
+        allDense = new LeNet.SparseState?[layers.Length];
     }
+
+    private readonly LeNet.SparseState?[] allDense;
+
+    /// <summary>
+    /// Threads for each large product (DenseKernels' threaded Gemm):
+    /// 1 (the default) when members are what threads split, 2 for <see cref="ConvGradients"/>' head of one member
+    /// while its other thread would idle. Results do not depend on it.
+    /// </summary>
+    internal int ProductThreads { get; set; } = 1;
+
+    /// <summary>
+    /// The fully-connected head of a larger network (<see cref="ConvGradients"/>): member <paramref name="k"/>'s layers,
+    /// all dense, on an input already laid out both ways (feature-major <paramref name="input"/> [In, Bp] with padded
+    /// lanes zero, batch-major <paramref name="inputT"/> [B, <paramref name="ldInputT"/>]), on thread
+    /// <paramref name="t"/>'s scratch (<see cref="ReserveScratch"/> first). Writes the layers' gradients and the
+    /// gradient of the loss with respect to the input, feature-major [In, Bp], into <paramref name="dInput"/>;
+    /// returns the member's mean loss.
+    /// </summary>
+    internal float Head(int k, int t, float* input, float* inputT, long ldInputT, float* weights, float* grad, long* labels, int b, float* dInput) =>
+        Member(k, new Shared(input, inputT, ldInputT, weights, grad, labels, b, DenseKernels.Padded(b), dInput), scratch[t], allDense);
 
     /// <summary>
     /// Writes every member's gradient into <paramref name="grad"/> and returns each member's mean loss over the batch,
@@ -84,7 +105,7 @@ internal sealed unsafe class FcGradients
             batchLabels[r] = labels[i];
         }
         DenseKernels.Transpose(inputT, ldT, b, in0, input, bp);
-        var io = new Shared(input, inputT, ldT, pw, pg, batchLabels, b, bp);
+        var io = new Shared(input, inputT, ldT, pw, pg, batchLabels, b, bp, null);
         if (workers == 1) RunMembers(0, 1, io, sparse, losses);
         else Parallel.For(0, workers, t => RunMembers(t, workers, io, sparse, losses));
         GC.KeepAlive(flat); GC.KeepAlive(grad); GC.KeepAlive(batch.Images); GC.KeepAlive(batch.Labels); GC.KeepAlive(batch.Order);
@@ -104,10 +125,10 @@ internal sealed unsafe class FcGradients
         }
     }
 
-    /// <summary>What every member's step reads: the input both ways, the flat buffers, the labels and the batch size.</summary>
-    private readonly struct Shared(float* input, float* inputT, long ldInputT, float* weights, float* grad, long* labels, int b, int bp)
+    /// <summary>What every member's step reads: the input both ways, the flat buffers, the labels and the batch size; and where the input's gradient goes (null: nowhere).</summary>
+    private readonly struct Shared(float* input, float* inputT, long ldInputT, float* weights, float* grad, long* labels, int b, int bp, float* dInput)
     {
-        public readonly float* Input = input, InputT = inputT, Weights = weights, Grad = grad;
+        public readonly float* Input = input, InputT = inputT, Weights = weights, Grad = grad, DInput = dInput;
         public readonly long* Labels = labels;
         public readonly long LdInputT = ldInputT;
         public readonly int B = b, Bp = bp;
@@ -134,7 +155,7 @@ internal sealed unsafe class FcGradients
                 s.ForwardMember(k, w, h, outp, bp);
                 BiasAndActivation(outp, l.Out, bp, bias, l.Hidden);
             }
-            else DenseKernels.Gemm(0, l.Out, 0, bp, l.In, w, l.In, 1, h, bp, outp, bp, bias,
+            else DenseKernels.Gemm(ProductThreads, l.Out, bp, l.In, w, l.In, 1, h, bp, outp, bp, bias,
                                    l.Hidden ? DenseKernels.Epilogue.Activation : DenseKernels.Epilogue.None, slope);
             // The batch-major copy feeds the next layer's dense weight gradient; a sparse one reads the feature-major output.
             if (l.Hidden && sparse[i + 1] is not { Gradients: true }) DenseKernels.Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
@@ -152,11 +173,13 @@ internal sealed unsafe class FcGradients
             long ldT = i == 0 ? io.LdInputT : DenseKernels.Padded(l.In);
             bool sparseGrad = sparse[i] is { Gradients: true };
             if (sparseGrad) sparse[i]!.Index.WeightGradientMember(k, dy, hin, g, bp);
-            else DenseKernels.Gemm(0, l.Out, 0, l.In, b, dy, bp, 1, hinT, ldT, g, l.In, null, DenseKernels.Epilogue.None, 0f);
+            else DenseKernels.Gemm(ProductThreads, l.Out, l.In, b, dy, bp, 1, hinT, ldT, g, l.In, null, DenseKernels.Epilogue.None, 0f);
             if (l.BiasOffset >= 0) BiasGradient(dy, l.Out, b, bp, io.Grad + l.BiasOffset + (long)k * l.Out);
+            if (i == 0 && io.DInput == null) break;
+            float* dx = i == 0 ? io.DInput : other;
+            if (sparseGrad) sparse[i]!.Index.InputGradientMember(k, w, dy, dx, bp);
+            else DenseKernels.Gemm(ProductThreads, l.In, bp, l.Out, w, 1, l.In, dy, bp, dx, bp, null, DenseKernels.Epilogue.None, 0f);
             if (i == 0) break;
-            if (sparseGrad) sparse[i]!.Index.InputGradientMember(k, w, dy, other, bp);
-            else DenseKernels.Gemm(0, l.In, 0, bp, l.Out, w, 1, l.In, dy, bp, other, bp, null, DenseKernels.Epilogue.None, 0f);
             ActivationGradient(other, hin, l.In * bp, slope);
             float* swap = dy; dy = other; other = swap;
         }
@@ -251,19 +274,28 @@ internal sealed unsafe class FcGradients
     private float* input, inputT;
     private long* batchLabels;
     private Buffers[] scratch = [];     // per thread
-    private int capacity;               // the padded batch the buffers are sized for
+    private int capacity, inputCapacity;   // the padded batch the scratch and the input buffers are sized for
+
+    /// <summary>Sizes every thread's scratch for a padded batch of <paramref name="bp"/> and <paramref name="workers"/> threads (not thread-safe: before the threads start).</summary>
+    internal void ReserveScratch(int bp, int workers)
+    {
+        if (bp <= capacity && scratch.Length >= workers) return;
+        bp = Math.Max(bp, capacity);
+        scratch = Enumerable.Range(0, Math.Max(workers, scratch.Length)).Select(_ => new Buffers(layers, bp, maxFeatures)).ToArray();
+        capacity = bp;
+    }
 
     private void Reserve(int bp, int workers)
     {
-        if (bp <= capacity && scratch.Length >= workers) return;
+        ReserveScratch(bp, workers);
+        if (bp <= inputCapacity) return;
         bp = Math.Max(bp, capacity);
         int in0 = layers[0].In;
         shared = GC.AllocateArray<float>(checked((int)(16 + (long)in0 * bp + (long)bp * DenseKernels.Padded(in0) + 2L * bp)), pinned: true);
         input = Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(shared)));
         inputT = input + (long)in0 * bp;
         batchLabels = (long*)(inputT + (long)bp * DenseKernels.Padded(in0));
-        scratch = Enumerable.Range(0, Math.Max(workers, scratch.Length)).Select(_ => new Buffers(layers, bp, maxFeatures)).ToArray();
-        capacity = bp;
+        inputCapacity = bp;
     }
 
     private static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);

@@ -72,6 +72,22 @@ public abstract class FlatModel : IModel
     /// <inheritdoc/>
     public virtual float[]? TrainingStep(BatchRows batch) => null;
 
+    /// <summary>
+    /// Whether training steps run the model's own step where it has one (<see cref="TrainingStep"/>: LeNet's
+    /// <see cref="FcGradients"/>, ConvNet's <see cref="ConvGradients"/>; on by default). Off: autograd, the reference path.
+    /// </summary>
+    public bool ManualGradients { get; set; } = true;
+
+    /// <summary>
+    /// What every own step needs: <see cref="ManualGradients"/> on, training, on the CPU with AVX-512
+    /// (<see cref="FcGradients.Supported"/>), and a batch of contiguous float32 images with int64 labels and order there.
+    /// </summary>
+    protected bool OwnStepApplies(BatchRows batch) =>
+        ManualGradients && Training && Device.type == DeviceType.CPU && FcGradients.Supported
+        && batch.Images.dtype == ScalarType.Float32 && batch.Images.device_type == DeviceType.CPU && batch.Images.is_contiguous()
+        && batch.Labels.dtype == ScalarType.Int64 && batch.Labels.device_type == DeviceType.CPU && batch.Labels.is_contiguous()
+        && (batch.Order is not { } o || o.dtype == ScalarType.Int64 && o.device_type == DeviceType.CPU && o.is_contiguous());
+
     public void Dispose()
     {
         foreach (var t in leaves.Values) t.Dispose();

@@ -148,8 +148,6 @@ public sealed class LeNet : FlatModel
         return leaf;
     }
 
-    /// <summary>Whether training steps run <see cref="FcGradients"/> (forward, loss and backward without autograd; on by default). Off: autograd, the reference path.</summary>
-    public bool ManualGradients { get; set; } = true;
 
     private FcGradients? manual;
 
@@ -157,10 +155,7 @@ public sealed class LeNet : FlatModel
     /// <remarks>LeNet computes its own gradients (<see cref="FcGradients"/>) on CPUs with AVX-512 (<see cref="FcGradients.Supported"/>), for an input shared by all members.</remarks>
     public override float[]? TrainingStep(BatchRows batch)
     {
-        if (!ManualGradients || Device.type != TorchSharp.DeviceType.CPU || !FcGradients.Supported || !Training
-            || batch.Images.dtype != ScalarType.Float32 || batch.Images.device_type != TorchSharp.DeviceType.CPU || !batch.Images.is_contiguous()
-            || batch.Labels.dtype != ScalarType.Int64 || !batch.Labels.is_contiguous()
-            || batch.Order is { } o && (o.dtype != ScalarType.Int64 || !o.is_contiguous())) return null;
+        if (!OwnStepApplies(batch)) return null;
         manual ??= new FcGradients(Enumerable.Range(0, weights.Length).Select(i =>
         {
             var w = Layout[weights[i]];

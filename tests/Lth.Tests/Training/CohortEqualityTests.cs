@@ -1,3 +1,4 @@
+using Lth.Data;
 using Lth.Experiments;
 using Lth.Models;
 using Lth.Pruning;
@@ -68,6 +69,41 @@ public class CohortEqualityTests
                 for (int k = 0; k < 3; k++) ModelInitializer.Apply(model, k, modelHp, seed: 4 + k);
                 for (int k = 0; k < 3; k++) PruneRandomly(mask.View(model.Layout["fc1.weight"], k), fc1Density, k);
                 using (no_grad()) model.Flat.mul_(mask.Flat);
+                new Trainer(hp, data, seed: 3).Train(model, mask);
+                flats.Add(model.Flat.clone());
+            }
+            Assert.True(flats[0].eq(flats[1]).all().item<bool>(), $"weights differ at {flats[0].ne(flats[1]).sum().item<long>()} positions");
+        }
+        finally
+        {
+            set_num_threads(before);
+            foreach (var f in flats) f.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// ConvNet's own step splits each batch into two fixed halves whatever the thread count: a cohort of Conv-2s trains
+    /// to bitwise the same weights on one thread and on two. (Its evaluation runs through libtorch, whose sums depend on
+    /// the thread count, so only the weights are compared.)
+    /// </summary>
+    [Fact]
+    public void AConvNetTrainsBitwiseTheSameOnOneAndTwoThreads()
+    {
+        using var tiny = TinyData.Create(train: 120, val: 40, test: 40);
+        static Dataset Upsampled(Dataset d) => new(d.Images.repeat_interleave(2, 2).repeat_interleave(2, 3).contiguous(), d.Labels.clone(), d.NumClasses);
+        using var data = new DatasetSplits(Upsampled(tiny.Train), Upsampled(tiny.Validation), Upsampled(tiny.Test));   // 8 × 8: Conv-2's smallest
+        var hp = new TrainingHparams { Lr = 1e-3, Batch = 30, Steps = "2ep", EvalEvery = "1000it" };
+        var modelHp = new ModelHparams { Name = "conv2" };
+        int before = get_num_threads();
+        var flats = new List<Tensor>();
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                set_num_threads(threads);
+                using var model = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses, members: 2);
+                using var mask = Mask.Dense(model.Layout);
+                for (int k = 0; k < 2; k++) ModelInitializer.Apply(model, k, modelHp, seed: 4 + k);
                 new Trainer(hp, data, seed: 3).Train(model, mask);
                 flats.Add(model.Flat.clone());
             }
