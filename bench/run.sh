@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROUNDS=${ROUNDS:-5}; THREADS=${THREADS:-"1 2"}; ITER=${ITER:-1000}; MEMBERS=${MEMBERS:-1}
 CONV_ITER=${CONV_ITER:-0}   # > 0: also time Conv-2 for that many iterations (one member)
 DENSITY=${DENSITY:-1}
-AUTOGRAD=${AUTOGRAD:-0}     # 1: also time lth's LeNet step through autograd (engine lth-autograd), the path before its own backward
+AUTOGRAD=${AUTOGRAD:-0}     # 1: also time lth's LeNet (and Conv-2) step through autograd (engine lth-autograd): libtorch's kernels, the path before lth's own step
 dotnet build bench/Lth.Bench -c Release -nologo -v q >/dev/null
 BENCH=bench/Lth.Bench/bin/Release/net10.0/linux-x64/Lth.Bench.dll
 out=bench/results.csv
@@ -48,6 +48,10 @@ for r in $(seq "$ROUNDS"); do
     if [ "$CONV_ITER" -gt 0 ]; then
       s=$(dotnet "$BENCH" --model conv2 --threads "$t" --iterations "$CONV_ITER" | field per_member)
       echo "$r,lth,conv2,$t,1,1,$s" >> "$out"
+      if [ "$AUTOGRAD" = 1 ]; then
+        s=$(dotnet "$BENCH" --model conv2 --threads "$t" --iterations "$CONV_ITER" --autograd | field per_member)
+        echo "$r,lth-autograd,conv2,$t,1,1,$s" >> "$out"
+      fi
       s=$("${pyenv[@]}" /usr/bin/python3 bench/pytorch_lenet_epoch.py --model conv2 --threads "$t" --iterations "$CONV_ITER" | field seconds)
       echo "$r,pytorch,conv2,$t,1,1,$s" >> "$out"
     fi

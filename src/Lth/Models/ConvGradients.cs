@@ -114,6 +114,7 @@ internal sealed unsafe class ConvGradients
         return p.Pool ? act.Pooled[i - 1] + (long)r * p.Out * p.PooledLd : act.Y[i - 1] + (long)r * p.Out * p.Ld;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // long-running from the first step: skip the JIT's slow first tiers
     private void ForwardHalf(int k, int h, in Io io, Scratch s)
     {
         var (from, to) = io.Half(h);
@@ -138,6 +139,7 @@ internal sealed unsafe class ConvGradients
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // long-running from the first step: skip the JIT's slow first tiers
     private float Head(int k, in Io io, int workers)
     {
         int b = io.B, bp = DenseKernels.Padded(b);
@@ -149,6 +151,7 @@ internal sealed unsafe class ConvGradients
         return loss;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // long-running from the first step: skip the JIT's slow first tiers
     private void BackwardHalf(int k, int h, in Io io, Scratch s)
     {
         var (from, to) = io.Half(h);
@@ -182,6 +185,7 @@ internal sealed unsafe class ConvGradients
     }
 
     /// <summary>Member k's convolution gradients: the halves' sums, half 0 + half 1, transposed into [Out, In·9].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // long-running from the first step: skip the JIT's slow first tiers
     private void Combine(int k, in Io io)
     {
         for (int i = 0; i < convs.Length; i++)
@@ -320,10 +324,16 @@ internal sealed unsafe class ConvGradients
             float* gc = g + (long)ch * n, yc = y + (long)ch * c.Ld, dc = dz + (long)ch * c.Ld;
             if (c.Pool)
             {
+                // Only the argmax receives a gradient, so ReLU's mask is needed there alone (one pass over Y, not two).
                 for (int py = 0; py < c.Height / 2; py++)
-                    for (int px = 0; px < pw; px++) dc[ArgMax(yc, w, py, px)] = gc[py * pw + px];
+                    for (int px = 0; px < pw; px++)
+                    {
+                        int at = ArgMax(yc, w, py, px);
+                        dc[at] = yc[at] > 0 ? gc[py * pw + px] : 0f;
+                    }
+                continue;
             }
-            else new Span<float>(gc, n).CopyTo(new Span<float>(dc, n));
+            new Span<float>(gc, n).CopyTo(new Span<float>(dc, n));
             for (int j = 0; j < c.Ld; j += DenseKernels.Lanes)
             {
                 var yv = Vector512.Load(yc + j);
