@@ -17,7 +17,7 @@ namespace Lth.Models;
 /// with two threads the members are split between them, each on scratch buffers of its own.</para>
 /// <para>It is the same function as the autograd path to float rounding (within 1e-5, tested).</para>
 /// </summary>
-internal sealed unsafe class FcGradients
+internal sealed unsafe partial class FcGradients
 {
     /// <summary>
     /// Whether this CPU runs the kernels' 512-bit vectors in hardware: AVX-512, as the JIT sees it. This asks for the
@@ -224,15 +224,7 @@ internal sealed unsafe class FcGradients
     /// <summary>g[r] = Σ_b dy[r, b]: whole vectors (the padded lanes of dy are zero), then a fixed tree over the lanes.</summary>
     private static void BiasGradient(float* dy, int rows, int b, int bp, float* g)
     {
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = dy + (long)r * bp;
-            var s = Vector512.Load(row);
-            for (int j = DenseKernels.Lanes; j < bp; j += DenseKernels.Lanes) s += Vector512.Load(row + j);
-            var h = s.GetLower() + s.GetUpper();
-            var q = h.GetLower() + h.GetUpper();
-            g[r] = Vector128.Sum(q);
-        }
+        for (int r = 0; r < rows; r++) g[r] = DenseKernels.RowSum(dy + (long)r * bp, bp);
     }
 
     /// <summary>d ← d ⊙ act'(h), with act'(h) = 1 where h &gt; 0, else the slope (the activation's output decides, as PyTorch's ReLU backward).</summary>
@@ -245,65 +237,5 @@ internal sealed unsafe class FcGradients
             var dv = Vector512.Load(d + j);
             Vector512.ConditionalSelect(Vector512.GreaterThan(hv, Vector512<float>.Zero), dv, dv * s).Store(d + j);
         }
-    }
-
-    /// <summary>One thread's scratch, carved out of one pinned array (never moved): each layer's output and its transpose, two gradient buffers.</summary>
-    private sealed class Buffers
-    {
-        public readonly float*[] Activations, ActivationsT, Delta;
-        private readonly float[] arena;
-
-        public Buffers(Layer[] layers, int bp, int maxFeatures)
-        {
-            long need = 16 + 2L * maxFeatures * bp;
-            foreach (var l in layers) need += (long)l.Out * bp + (long)bp * DenseKernels.Padded(l.Out);
-            arena = GC.AllocateArray<float>(checked((int)need), pinned: true);
-            float* a = Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
-            Activations = new float*[layers.Length];
-            ActivationsT = new float*[layers.Length];
-            for (int i = 0; i < layers.Length; i++)
-            {
-                Activations[i] = a; a += (long)layers[i].Out * bp;
-                ActivationsT[i] = a; a += (long)bp * DenseKernels.Padded(layers[i].Out);
-            }
-            Delta = [a, a + (long)maxFeatures * bp];
-        }
-    }
-
-    private float[] shared = [];        // pinned: the input both ways, and the batch's labels
-    private float* input, inputT;
-    private long* batchLabels;
-    private Buffers[] scratch = [];     // per thread
-    private int capacity, inputCapacity;   // the padded batch the scratch and the input buffers are sized for
-
-    /// <summary>Sizes every thread's scratch for a padded batch of <paramref name="bp"/> and <paramref name="workers"/> threads (not thread-safe: before the threads start).</summary>
-    internal void ReserveScratch(int bp, int workers)
-    {
-        if (bp <= capacity && scratch.Length >= workers) return;
-        bp = Math.Max(bp, capacity);
-        scratch = Enumerable.Range(0, Math.Max(workers, scratch.Length)).Select(_ => new Buffers(layers, bp, maxFeatures)).ToArray();
-        capacity = bp;
-    }
-
-    private void Reserve(int bp, int workers)
-    {
-        ReserveScratch(bp, workers);
-        if (bp <= inputCapacity) return;
-        bp = Math.Max(bp, capacity);
-        int in0 = layers[0].In;
-        shared = GC.AllocateArray<float>(checked((int)(16 + (long)in0 * bp + (long)bp * DenseKernels.Padded(in0) + 2L * bp)), pinned: true);
-        input = Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(shared)));
-        inputT = input + (long)in0 * bp;
-        batchLabels = (long*)(inputT + (long)bp * DenseKernels.Padded(in0));
-        inputCapacity = bp;
-    }
-
-    private static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
-
-    private static nint Address(Tensor t, ScalarType type = ScalarType.Float32)
-    {
-        if (t.dtype != type || t.device_type != TorchSharp.DeviceType.CPU || !t.is_contiguous())
-            throw new ArgumentException($"FcGradients needs contiguous {type} CPU tensors, not {t.dtype} on {t.device_type}");
-        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
     }
 }

@@ -55,12 +55,12 @@ public class ConvGradientsTests
             results.Add((loss.detach().clone(), model.FlatGrad.clone()));
         }
         Assert.Equal(new long[] { members }, results[1].Loss.shape);
-        AssertClose(results[0].Loss, results[1].Loss, 1e-6, "losses");
+        TensorAssert.Close(results[0].Loss, results[1].Loss, 1e-6, "losses");
         // Parameter by parameter, so that a small layer's error is not hidden by a large one's scale.
         using var layoutModel = ModelRegistry.Create(hp, example, 10, members);
         foreach (var p in layoutModel.Layout.Parameters)
             for (int k = 0; k < members; k++)
-                AssertClose(layoutModel.View(results[0].Grad, p, k), layoutModel.View(results[1].Grad, p, k), 1e-5, $"{p.Name} of member {k}");
+                TensorAssert.Close(layoutModel.View(results[0].Grad, p, k), layoutModel.View(results[1].Grad, p, k), 1e-5, $"{p.Name} of member {k}");
     }
 
     [Fact]
@@ -96,12 +96,5 @@ public class ConvGradientsTests
             }
         }
         finally { set_num_threads(before); }
-    }
-
-    private static void AssertClose(Tensor expected, Tensor actual, double tol, string what)
-    {
-        double scale = expected.abs().max().item<float>();
-        double diff = (expected - actual).abs().max().item<float>();
-        Assert.True(diff <= tol * scale, $"{what}: max difference {diff:E2} vs scale {scale:E2}");
     }
 }

@@ -1,4 +1,5 @@
 using Lth.Models;
+using Lth.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,10 +41,10 @@ public class SparseLinearTests
         var yRef = w.bmm(xk.transpose(1, 2));
         var gRef = dy.bmm(xk);
         Assert.Equal(mask.sum().item<float>() / mask.numel(), sparse.Density, 6);
-        AssertClose(yRef, y.narrow(2, 0, batch), "forward");
+        TensorAssert.Close(yRef, y.narrow(2, 0, batch), 1e-5, "forward");
         Assert.True(y.narrow(2, batch, bp - batch).eq(0).all().item<bool>(), "padded lanes stay zero");
-        AssertClose(gRef.mul(mask), g.mul(mask), "gradient at survivors");
-        AssertClose(w.transpose(1, 2).bmm(dy), dx.narrow(2, 0, batch), "input gradient");
+        TensorAssert.Close(gRef.mul(mask), g.mul(mask), 1e-5, "gradient at survivors");
+        TensorAssert.Close(w.transpose(1, 2).bmm(dy), dx.narrow(2, 0, batch), 1e-5, "input gradient");
         Assert.True(dx.narrow(2, batch, bp - batch).eq(0).all().item<bool>(), "padded lanes of the input gradient stay zero");
         Assert.True(g.masked_select(mask.eq(0)).eq(-7f).all().item<bool>(), "pruned positions are not written");
     }
@@ -90,12 +91,5 @@ public class SparseLinearTests
         Assert.Throws<ArgumentException>(() => sparse.Forward(ones(1, 4, 8), zeros(8, 12), zeros(1, 4, 12)));  // batch not padded to 16
         Assert.Throws<ArgumentException>(() => sparse.WeightGradient(zeros(1, 4, 16), x, zeros(2, 4, 8)));     // wrong member count
         Assert.Throws<ArgumentException>(() => sparse.InputGradient(ones(1, 4, 8), zeros(1, 4, 16), zeros(1, 8, 32)));
-    }
-
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        double scale = expected.abs().max().item<float>();
-        double diff = (expected - actual).abs().max().item<float>();
-        Assert.True(diff <= 1e-5 * scale, $"{what}: max difference {diff:E2} vs scale {scale:E2}");
     }
 }

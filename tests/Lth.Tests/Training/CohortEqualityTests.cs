@@ -55,30 +55,9 @@ public class CohortEqualityTests
     public void ALeNetTrainsBitwiseTheSameOnOneAndTwoThreads(double fc1Density)
     {
         using var data = TinyData.Create();
-        var hp = new TrainingHparams { Lr = 3e-3, Batch = 30, Steps = "2ep", EvalEvery = "1000it" };
-        var modelHp = new ModelHparams { Name = "lenet:48,30" };
-        int before = get_num_threads();
-        var flats = new List<Tensor>();
-        try
-        {
-            foreach (int threads in new[] { 1, 2 })
-            {
-                set_num_threads(threads);
-                using var model = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses, members: 3);
-                using var mask = Mask.Dense(model.Layout);
-                for (int k = 0; k < 3; k++) ModelInitializer.Apply(model, k, modelHp, seed: 4 + k);
-                for (int k = 0; k < 3; k++) PruneRandomly(mask.View(model.Layout["fc1.weight"], k), fc1Density, k);
-                using (no_grad()) model.Flat.mul_(mask.Flat);
-                new Trainer(hp, data, seed: 3).Train(model, mask);
-                flats.Add(model.Flat.clone());
-            }
-            Assert.True(flats[0].eq(flats[1]).all().item<bool>(), $"weights differ at {flats[0].ne(flats[1]).sum().item<long>()} positions");
-        }
-        finally
-        {
-            set_num_threads(before);
-            foreach (var f in flats) f.Dispose();
-        }
+        AssertSameWeightsOnOneAndTwoThreads(data, new TrainingHparams { Lr = 3e-3, Batch = 30, Steps = "2ep", EvalEvery = "1000it" },
+            new ModelHparams { Name = "lenet:48,30" }, members: 3,
+            (model, mask) => { for (int k = 0; k < 3; k++) PruneRandomly(mask.View(model.Layout["fc1.weight"], k), fc1Density, k); });
     }
 
     /// <summary>
@@ -92,8 +71,13 @@ public class CohortEqualityTests
         using var tiny = TinyData.Create(train: 120, val: 40, test: 40);
         static Dataset Upsampled(Dataset d) => new(d.Images.repeat_interleave(2, 2).repeat_interleave(2, 3).contiguous(), d.Labels.clone(), d.NumClasses);
         using var data = new DatasetSplits(Upsampled(tiny.Train), Upsampled(tiny.Validation), Upsampled(tiny.Test));   // 8 × 8: Conv-2's smallest
-        var hp = new TrainingHparams { Lr = 1e-3, Batch = 30, Steps = "2ep", EvalEvery = "1000it" };
-        var modelHp = new ModelHparams { Name = "conv2" };
+        AssertSameWeightsOnOneAndTwoThreads(data, new TrainingHparams { Lr = 1e-3, Batch = 30, Steps = "2ep", EvalEvery = "1000it" },
+            new ModelHparams { Name = "conv2" }, members: 2, prune: null);
+    }
+
+    /// <summary>Trains the same cohort (seeds 4, 5, …; <paramref name="prune"/> then masks it) at 1 and at 2 threads and asserts bitwise equal weights.</summary>
+    private static void AssertSameWeightsOnOneAndTwoThreads(DatasetSplits data, TrainingHparams hp, ModelHparams modelHp, int members, Action<IModel, Mask>? prune)
+    {
         int before = get_num_threads();
         var flats = new List<Tensor>();
         try
@@ -101,9 +85,11 @@ public class CohortEqualityTests
             foreach (int threads in new[] { 1, 2 })
             {
                 set_num_threads(threads);
-                using var model = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses, members: 2);
+                using var model = ModelRegistry.Create(modelHp, data.Train.ExampleShape, data.Train.NumClasses, members);
                 using var mask = Mask.Dense(model.Layout);
-                for (int k = 0; k < 2; k++) ModelInitializer.Apply(model, k, modelHp, seed: 4 + k);
+                for (int k = 0; k < members; k++) ModelInitializer.Apply(model, k, modelHp, seed: 4 + k);
+                prune?.Invoke(model, mask);
+                using (no_grad()) model.Flat.mul_(mask.Flat);
                 new Trainer(hp, data, seed: 3).Train(model, mask);
                 flats.Add(model.Flat.clone());
             }
