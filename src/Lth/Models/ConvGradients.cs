@@ -92,6 +92,34 @@ internal sealed unsafe partial class ConvGradients
         return losses;
     }
 
+    /// <summary>
+    /// Every member's logits for <paramref name="images"/> (a contiguous float32 [b, C, H, W] tensor) into
+    /// <paramref name="output"/> [K, b, classes]: the step's forward pass alone, for evaluation. Bitwise the same at
+    /// any thread count, as the step.
+    /// </summary>
+    public void Logits(Tensor flat, Tensor images, float* output, int threads)
+    {
+        int b = (int)images.shape[0];
+        if (b < 1 || images.numel() != (long)b * imageSize) throw new ArgumentException($"[{string.Join(", ", images.shape)}] images for {imageSize} inputs");
+        int workers = threads >= 2 && b >= 2 ? 2 : 1;
+        Reserve(b, workers);
+        float* px = (float*)FcGradients.Address(images);
+        for (int r = 0; r < b; r++) act.Images[r] = (nint)(px + (long)r * imageSize);
+        var io = new Io((float*)FcGradients.Address(flat), null, b);
+        int bp = DenseKernels.Padded(b), classes = head.Classes;
+        long ldT = DenseKernels.Padded(features);
+        head.ProductThreads = workers;
+        for (int k = 0; k < members; k++)
+        {
+            Halves(workers, h => ForwardHalf(k, h, io, scratch[workers == 2 ? h : 0]));
+            DenseKernels.Transpose(act.HeadInputT, ldT, b, features, act.HeadInput, bp);
+            float* logits = head.HeadLogits(k, 0, act.HeadInput, io.Weights, b);
+            for (int r = 0; r < b; r++)
+                for (int c = 0; c < classes; c++) output[((long)k * b + r) * classes + c] = logits[(long)c * bp + r];
+        }
+        GC.KeepAlive(flat); GC.KeepAlive(images);
+    }
+
     private static void Halves(int workers, Action<int> half)
     {
         if (workers == 1) { half(0); half(1); }

@@ -38,7 +38,29 @@ public sealed class ConvNet : FlatModel
     public override float[]? TrainingStep(BatchRows batch)
     {
         if (!OwnStepApplies(batch) || batch.Images.dim() != 4 || !batch.Images.shape.AsSpan(1).SequenceEqual(example)) return null;
-        manual ??= new ConvGradients(Enumerable.Range(0, convs).Select(i =>
+        return Own().Step(Flat, FlatGrad, batch, get_num_threads());
+    }
+
+    /// <summary>
+    /// Evaluation (not training, no autograd graph) of a contiguous float32 CPU batch runs ConvGradients' forward pass on
+    /// the CPUs it trains on: about twice libtorch's speed, and the same at any thread count.
+    /// </summary>
+    internal bool OwnForwardApplies(Tensor x) =>
+        ManualGradients && !Training && !is_grad_enabled() && Device.type == TorchSharp.DeviceType.CPU && FcGradients.Supported
+        && x.dtype == ScalarType.Float32 && x.device_type == TorchSharp.DeviceType.CPU && x.is_contiguous() && x.dim() == 4
+        && x.shape.AsSpan(1).SequenceEqual(example);
+
+    private unsafe Tensor OwnLogits(Tensor x)
+    {
+        var own = Own();
+        var logits = empty([Members, x.shape[0], Layout[$"fc{fcs}.weight"].Shape[0]], ScalarType.Float32);
+        own.Logits(Flat, x, (float*)FcGradients.Address(logits), get_num_threads());
+        return logits;
+    }
+
+    private ConvGradients Own()
+    {
+        return manual ??= new ConvGradients(Enumerable.Range(0, convs).Select(i =>
         {
             var w = Layout[$"conv{i + 1}.weight"];
             long h = example[1], wd = example[2];
@@ -49,7 +71,6 @@ public sealed class ConvNet : FlatModel
             var w = Layout[$"fc{i + 1}.weight"];
             return new FcGradients.Layer(w.Offset, Layout[$"fc{i + 1}.bias"].Offset, (int)w.Shape[1], (int)w.Shape[0], i < fcs - 1);
         }).ToArray(), Members);
-        return manual.Step(Flat, FlatGrad, batch, get_num_threads());
     }
 
     /// <summary>The registry's factory: checks that the images are large enough for three poolings' worth of layers.</summary>
@@ -91,6 +112,7 @@ public sealed class ConvNet : FlatModel
 
     public override Tensor Forward(Tensor input)
     {
+        if (OwnForwardApplies(input)) return OwnLogits(input);
         long k = Members, b = input.shape[0];
         var h = k == 1 ? input : input.repeat(1, k, 1, 1);              // [B, K·C, H, W]: each member sees the same images
         for (int i = 0; i < convs; i++)

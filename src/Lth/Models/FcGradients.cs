@@ -47,6 +47,9 @@ internal sealed unsafe partial class FcGradients
 
     private readonly LeNet.SparseState?[] allDense;
 
+    /// <summary>The output layer's width.</summary>
+    internal int Classes => layers[^1].Out;
+
     /// <summary>
     /// Threads for each large product (DenseKernels' threaded Gemm):
     /// 1 (the default) when members are what threads split, 2 for <see cref="ConvGradients"/>' head of one member
@@ -140,7 +143,15 @@ internal sealed unsafe partial class FcGradients
         for (int k = t; k < members; k += stride) losses[k] = Member(k, io, scratch[t], sparse);
     }
 
-    private float Member(int k, in Shared io, Buffers buf, LeNet.SparseState?[] sparse)
+    /// <summary>
+    /// Member <paramref name="k"/>'s logits [classes, Bp], in thread <paramref name="t"/>'s scratch (valid until its next
+    /// use), for a feature-major input [In, Bp] with padded lanes zero: the forward pass alone (evaluation).
+    /// </summary>
+    internal float* HeadLogits(int k, int t, float* input, float* weights, int b) =>
+        ForwardLayers(k, new Shared(input, null, 0, weights, null, null, b, DenseKernels.Padded(b), null), scratch[t], allDense, training: false);
+
+    /// <summary>The forward pass of member k: each layer's output in <paramref name="buf"/>; with <paramref name="training"/>, also the batch-major copies the weight gradients read. Returns the logits [classes, Bp].</summary>
+    private float* ForwardLayers(int k, in Shared io, Buffers buf, LeNet.SparseState?[] sparse, bool training)
     {
         int n = layers.Length, b = io.B, bp = io.Bp;
         float* h = io.Input;
@@ -158,9 +169,16 @@ internal sealed unsafe partial class FcGradients
             else DenseKernels.Gemm(ProductThreads, l.Out, bp, l.In, w, l.In, 1, h, bp, outp, bp, bias,
                                    l.Hidden ? DenseKernels.Epilogue.Activation : DenseKernels.Epilogue.None, slope);
             // The batch-major copy feeds the next layer's dense weight gradient; a sparse one reads the feature-major output.
-            if (l.Hidden && sparse[i + 1] is not { Gradients: true }) DenseKernels.Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
+            if (training && l.Hidden && sparse[i + 1] is not { Gradients: true }) DenseKernels.Transpose(outp, bp, l.Out, b, buf.ActivationsT[i], DenseKernels.Padded(l.Out));
             h = outp;
         }
+        return h;
+    }
+
+    private float Member(int k, in Shared io, Buffers buf, LeNet.SparseState?[] sparse)
+    {
+        int n = layers.Length, b = io.B, bp = io.Bp;
+        ForwardLayers(k, io, buf, sparse, training: true);
         float loss = Loss(buf.Activations[n - 1], layers[n - 1].Out, b, bp, io.Labels, buf.Delta[0]);
         float* dy = buf.Delta[0], other = buf.Delta[1];
         for (int i = n - 1; i >= 0; i--)

@@ -8,8 +8,8 @@ namespace Lth.Tests.Models;
 /// <summary>
 /// ConvNet's training step without autograd (<c>ConvGradients</c>: im2col products, max pooling and the
 /// fully-connected head) against autograd's: the same losses and gradients to float rounding for Conv-2 and Conv-4,
-/// one or three channels, square or not, odd sizes that pooling floors, cohorts; and bitwise the same for a member
-/// alone or in a cohort, at one thread or two.
+/// one or three channels, square or not, odd sizes that pooling floors, cohorts; its forward pass for evaluation
+/// against libtorch's; and bitwise the same for a member alone or in a cohort, at one thread or two.
 /// </summary>
 [Collection(ThreadsCollection.Name)]
 public class ConvGradientsTests
@@ -63,6 +63,29 @@ public class ConvGradientsTests
                 TensorAssert.Close(layoutModel.View(results[0].Grad, p, k), layoutModel.View(results[1].Grad, p, k), 1e-5, $"{p.Name} of member {k}");
     }
 
+    [Theory]
+    [InlineData("conv2", 2, 7, new long[] { 1, 8, 8 })]
+    [InlineData("conv4", 1, 3, new long[] { 3, 10, 12 })]
+    public void EvaluationLogitsMatchLibtorchsForward(string name, int members, int batch, long[] example)
+    {
+        var hp = new ModelHparams { Name = name, Init = "kaiming-normal" };
+        using var x = randn([batch, .. example], generator: new Generator(6));
+        using var model = (ConvNet)ModelRegistry.Create(hp, example, 10, members);
+        for (int k = 0; k < members; k++) ModelInitializer.Apply(model, k, hp, seed: 9 + k);
+        model.Training = false;
+        using var _ = no_grad();
+        model.ManualGradients = false;
+        Assert.False(model.OwnForwardApplies(x));
+        using var reference = model.Forward(x);
+        model.ManualGradients = true;
+        Assert.Equal(FcGradients.Supported, model.OwnForwardApplies(x));
+        using var own = model.Forward(x);
+        Assert.Equal(reference.shape, own.shape);
+        TensorAssert.Close(reference, own, 1e-5, "logits");
+        model.Training = true;
+        Assert.False(model.OwnForwardApplies(x));   // training builds autograd's graph
+    }
+
     [Fact]
     public void AMemberIsBitwiseTheSameAloneInACohortAndOnTwoThreads()
     {
@@ -76,6 +99,7 @@ public class ConvGradientsTests
         {
             var grads = new List<float[]>();
             var losses = new List<float>();
+            var evalLogits = new List<float[]>();
             foreach (var (members, threads) in new[] { (1, 1), (3, 1), (3, 2), (1, 2) })
             {
                 set_num_threads(threads);
@@ -85,6 +109,10 @@ public class ConvGradientsTests
                 Assert.Equal(FcGradients.Supported, own is not null);
                 if (own is null) return;   // no AVX-512 here: ConvNet trains through autograd
                 losses.Add(own[0]);
+                model.Training = false;
+                using (no_grad())
+                using (var logits = model.Forward(x)) evalLogits.Add(logits[0].data<float>().ToArray());
+                model.Training = true;
                 var g = new List<float>();
                 foreach (var p in model.Layout.Parameters) g.AddRange(model.View(model.FlatGrad, p, 0).data<float>().ToArray());
                 grads.Add(g.ToArray());
@@ -93,6 +121,7 @@ public class ConvGradientsTests
             {
                 Assert.Equal(losses[0], losses[i]);
                 Assert.Equal(grads[0], grads[i]);
+                Assert.Equal(evalLogits[0], evalLogits[i]);   // evaluation too (after the step: the trained weights)
             }
         }
         finally { set_num_threads(before); }
