@@ -74,7 +74,8 @@ public abstract class FlatModel : IModel
 
     /// <summary>
     /// Whether training steps run the model's own step where it has one (<see cref="TrainingStep"/>: LeNet's
-    /// <see cref="FcGradients"/>, ConvNet's <see cref="ConvGradients"/>; on by default). Off: autograd, the reference path.
+    /// <see cref="FcGradients"/>, ConvNet's <see cref="ConvGradients"/>, whose forward pass also serves evaluation; on by
+    /// default). Off: libtorch and autograd, the reference path.
     /// </summary>
     public bool ManualGradients { get; set; } = true;
 
