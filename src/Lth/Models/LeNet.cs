@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -147,7 +146,6 @@ public sealed class LeNet : FlatModel
         }
         return leaf;
     }
-
 
     private FcGradients? manual;
 
