@@ -2,7 +2,7 @@
 // buffer, masked Adam, one dispose scope per step), on Fashion-MNIST, batch 60, N iterations after a
 // 20-iteration warm-up. Prints one line: 'lth threads=T iterations=N seconds=S final_loss=L'.
 // Usage: dotnet Lth.Bench.dll [--threads T] [--iterations N] [--members K] [--density D] [--model SPEC] [--data DIR]
-//        add --autograd to time LeNet's step through autograd (the reference path) instead of its own backward
+//        add --autograd to time the step through libtorch and autograd (the reference path) instead of LeNet's or Conv's own
 //        dotnet Lth.Bench.dll --versus D [--members K] [--rounds R] [--iterations N]   (a member-step at density D vs dense)
 //        dotnet Lth.Bench.dll --profile [--members K] [--density D] [--dense]   (time per phase of a step)
 //        dotnet Lth.Bench.dll --sgemm [--threads T]                          (the machine's GEMM peak)
@@ -38,9 +38,9 @@ for (int i = 0; i < args.Length; i++)
         case "--profile": profile = true; break;
         case "--dense": dense = true; break;
         case "--pai": pai = true; break;
-        case "--autograd": autograd = true; break;
+        case "--autograd": autograd = true; break;   // the step through libtorch and autograd instead of the model's own (FlatModel.ManualGradients)
         case "--no-sparse": noSparse = true; break;   // LeNet's pruned layers computed densely (the dense kernels on masked weights)
-        case "--versus": versus = double.Parse(args[++i], CultureInfo.InvariantCulture); break;   // sparse (density D) vs dense, alternating, in one process   // LeNet's step through autograd instead of its own backward (FcGradients)
+        case "--versus": versus = double.Parse(args[++i], CultureInfo.InvariantCulture); break;   // sparse (density D) vs dense, alternating, in one process
         case "--level": paiLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--density": density = double.Parse(args[++i], CultureInfo.InvariantCulture); break;

@@ -17,10 +17,10 @@ internal sealed unsafe partial class ConvGradients
             long col = convs.Max(c => (long)c.Rows * c.Ld), dz = convs.Max(c => (long)c.Out * c.Ld);
             long dzT = convs.Max(c => (long)c.Pixels * DenseKernels.Padded(c.Out)), dx = convs.Max(c => (long)c.In * c.Pixels);
             arena = GC.AllocateArray<float>(checked((int)(16 * 5 + col + dz + dzT + dx)), pinned: true);
-            float* a = FcGradients.Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
-            Col = a; a = FcGradients.Align(a + col);
-            Dz = a; a = FcGradients.Align(a + dz);
-            DzT = a; a = FcGradients.Align(a + dzT);
+            float* a = DenseKernels.Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
+            Col = a; a = DenseKernels.Align(a + col);
+            Dz = a; a = DenseKernels.Align(a + dz);
+            DzT = a; a = DenseKernels.Align(a + dzT);
             Dx = a;
         }
     }
@@ -45,9 +45,9 @@ internal sealed unsafe partial class ConvGradients
             for (int h = 0; h < 2; h++) foreach (var c in convs) { sizes.Add((long)c.Rows * c.Out); sizes.Add(c.Out); }
             sizes.Add(2L * b);   // the labels: longs, two floats' room each
             arena = GC.AllocateArray<float>(checked((int)(sizes.Sum() + 16L * (sizes.Count + 1))), pinned: true);
-            float* a = FcGradients.Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
+            float* a = DenseKernels.Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
             int s = 0;
-            float* Next() { float* p = a; a = FcGradients.Align(a + sizes[s++]); return p; }
+            float* Next() { float* p = a; a = DenseKernels.Align(a + sizes[s++]); return p; }
             Y = new float*[convs.Length];
             Pooled = new float*[convs.Length];
             for (int i = 0; i < convs.Length; i++) { Y[i] = Next(); Pooled[i] = Next(); }
@@ -66,15 +66,12 @@ internal sealed unsafe partial class ConvGradients
     }
 
     private Scratch[] scratch = [];
-    private Activations act = null!;
-    private int capacity;   // the batch the activations are sized for
+    private Activations act = null!;   // sized for act.Images.Length images
 
     private void Reserve(int b, int workers)
     {
         if (scratch.Length < workers) scratch = [.. scratch, .. Enumerable.Range(0, workers - scratch.Length).Select(_ => new Scratch(convs))];
         head.ReserveScratch(DenseKernels.Padded(b), 1);
-        if (b <= capacity) return;
-        act = new Activations(convs, features, b);
-        capacity = b;
+        if (act is null || b > act.Images.Length) act = new Activations(convs, features, b);
     }
 }

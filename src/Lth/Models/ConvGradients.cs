@@ -68,9 +68,9 @@ internal sealed unsafe partial class ConvGradients
             throw new ArgumentException($"a batch of {b} rows of [{string.Join(", ", batch.Images.shape)}] images and [{string.Join(", ", batch.Labels.shape)}] labels for {imageSize} inputs");
         int workers = threads >= 2 && b >= 2 ? 2 : 1;
         Reserve(b, workers);
-        float* images = (float*)FcGradients.Address(batch.Images);
-        long* labels = (long*)FcGradients.Address(batch.Labels, ScalarType.Int64);
-        long* order = batch.Order is null ? null : (long*)FcGradients.Address(batch.Order, ScalarType.Int64);
+        float* images = (float*)DenseKernels.Address(batch.Images);
+        long* labels = (long*)DenseKernels.Address(batch.Labels, ScalarType.Int64);
+        long* order = batch.Order is null ? null : (long*)DenseKernels.Address(batch.Order, ScalarType.Int64);
         if (order is not null && batch.Offset + b > batch.Order!.numel()) throw new ArgumentException($"rows {batch.Offset}..{batch.Offset + b} of an order of {batch.Order.numel()}");
         for (int r = 0; r < b; r++)
         {
@@ -79,7 +79,7 @@ internal sealed unsafe partial class ConvGradients
             act.Images[r] = (nint)(images + i * imageSize);
             act.Labels[r] = labels[i];
         }
-        var io = new Io((float*)FcGradients.Address(flat), (float*)FcGradients.Address(grad), b);
+        var io = new Io((float*)DenseKernels.Address(flat), (float*)DenseKernels.Address(grad), b);
         var losses = new float[members];
         for (int k = 0; k < members; k++)
         {
@@ -103,9 +103,9 @@ internal sealed unsafe partial class ConvGradients
         if (b < 1 || images.numel() != (long)b * imageSize) throw new ArgumentException($"[{string.Join(", ", images.shape)}] images for {imageSize} inputs");
         int workers = threads >= 2 && b >= 2 ? 2 : 1;
         Reserve(b, workers);
-        float* px = (float*)FcGradients.Address(images);
+        float* px = (float*)DenseKernels.Address(images);
         for (int r = 0; r < b; r++) act.Images[r] = (nint)(px + (long)r * imageSize);
-        var io = new Io((float*)FcGradients.Address(flat), null, b);
+        var io = new Io((float*)DenseKernels.Address(flat), null, b);
         int bp = DenseKernels.Padded(b), classes = head.Classes;
         long ldT = DenseKernels.Padded(features);
         head.ProductThreads = workers;

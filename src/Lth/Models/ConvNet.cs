@@ -54,23 +54,28 @@ public sealed class ConvNet : FlatModel
     {
         var own = Own();
         var logits = empty([Members, x.shape[0], Layout[$"fc{fcs}.weight"].Shape[0]], ScalarType.Float32);
-        own.Logits(Flat, x, (float*)FcGradients.Address(logits), get_num_threads());
+        own.Logits(Flat, x, (float*)DenseKernels.Address(logits), get_num_threads());
         return logits;
     }
 
     private ConvGradients Own()
     {
-        return manual ??= new ConvGradients(Enumerable.Range(0, convs).Select(i =>
+        if (manual is not null) return manual;
+        var layers = new ConvGradients.Conv[convs];
+        int h = (int)example[1], w = (int)example[2];
+        for (int i = 0; i < convs; i++)
         {
-            var w = Layout[$"conv{i + 1}.weight"];
-            long h = example[1], wd = example[2];
-            for (int j = 0; j < i; j++) if (j % 2 == 1) { h /= 2; wd /= 2; }
-            return new ConvGradients.Conv(w.Offset, Layout[$"conv{i + 1}.bias"].Offset, (int)w.Shape[1], (int)w.Shape[0], (int)h, (int)wd, i % 2 == 1);
-        }).ToArray(), Enumerable.Range(0, fcs).Select(i =>
+            var weight = Layout[$"conv{i + 1}.weight"];
+            bool pool = i % 2 == 1;   // as BuildLayout: a 2 × 2 pool after every second convolution
+            layers[i] = new ConvGradients.Conv(weight.Offset, Layout[$"conv{i + 1}.bias"].Offset, (int)weight.Shape[1], (int)weight.Shape[0], h, w, pool);
+            if (pool) { h /= 2; w /= 2; }
+        }
+        var head = Enumerable.Range(0, fcs).Select(i =>
         {
-            var w = Layout[$"fc{i + 1}.weight"];
-            return new FcGradients.Layer(w.Offset, Layout[$"fc{i + 1}.bias"].Offset, (int)w.Shape[1], (int)w.Shape[0], i < fcs - 1);
-        }).ToArray(), Members);
+            var fw = Layout[$"fc{i + 1}.weight"];
+            return new FcGradients.Layer(fw.Offset, Layout[$"fc{i + 1}.bias"].Offset, (int)fw.Shape[1], (int)fw.Shape[0], i < fcs - 1);
+        }).ToArray();
+        return manual = new ConvGradients(layers, head, Members);
     }
 
     /// <summary>The registry's factory: checks that the images are large enough for three poolings' worth of layers.</summary>

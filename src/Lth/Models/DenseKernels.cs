@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+
+using static TorchSharp.torch;
 
 namespace Lth.Models;
 
@@ -25,6 +28,20 @@ internal static unsafe partial class DenseKernels
 
     /// <summary>What the last depth block does to a row before it is stored.</summary>
     public enum Epilogue { None, Activation }
+
+    /// <summary>Rounds a pointer up to a 64-byte boundary (a cache line; whole AVX-512 vectors).</summary>
+    public static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+
+    /// <summary>
+    /// The first element of a contiguous CPU tensor of <paramref name="type"/>, for the kernels that work on raw
+    /// pointers (native memory: no pinning; the caller keeps the tensor reachable until the kernel's last access).
+    /// </summary>
+    public static nint Address(Tensor t, ScalarType type = ScalarType.Float32)
+    {
+        if (t.dtype != type || t.device_type != TorchSharp.DeviceType.CPU || !t.is_contiguous())
+            throw new ArgumentException($"lth's own kernels need contiguous {type} CPU tensors, not {(t.is_contiguous() ? "" : "non-contiguous ")}{t.dtype} on {t.device_type}");
+        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    }
 
     /// <summary>Rounds up to whole vectors.</summary>
     public static int Padded(int n) => (n + Lanes - 1) / Lanes * Lanes;

@@ -18,7 +18,7 @@ internal sealed unsafe partial class FcGradients
             long need = 16 + 2L * maxFeatures * bp;
             foreach (var l in layers) need += (long)l.Out * bp + (long)bp * DenseKernels.Padded(l.Out);
             arena = GC.AllocateArray<float>(checked((int)need), pinned: true);
-            float* a = Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
+            float* a = DenseKernels.Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)));
             Activations = new float*[layers.Length];
             ActivationsT = new float*[layers.Length];
             for (int i = 0; i < layers.Length; i++)
@@ -52,20 +52,9 @@ internal sealed unsafe partial class FcGradients
         bp = Math.Max(bp, capacity);
         int in0 = layers[0].In;
         shared = GC.AllocateArray<float>(checked((int)(16 + (long)in0 * bp + (long)bp * DenseKernels.Padded(in0) + 2L * bp)), pinned: true);
-        input = Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(shared)));
+        input = DenseKernels.Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(shared)));
         inputT = input + (long)in0 * bp;
         batchLabels = (long*)(inputT + (long)bp * DenseKernels.Padded(in0));
         inputCapacity = bp;
-    }
-
-    /// <summary>Rounds up to a 64-byte boundary (a cache line; whole AVX-512 vectors).</summary>
-    internal static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
-
-    /// <summary>The first element of a contiguous CPU tensor of <paramref name="type"/> (native memory: no pinning; the caller keeps the tensor alive).</summary>
-    internal static nint Address(Tensor t, ScalarType type = ScalarType.Float32)
-    {
-        if (t.dtype != type || t.device_type != TorchSharp.DeviceType.CPU || !t.is_contiguous())
-            throw new ArgumentException($"a model's own training step needs contiguous {type} CPU tensors, not {t.dtype} on {t.device_type}");
-        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
     }
 }

@@ -93,9 +93,9 @@ internal sealed unsafe partial class FcGradients
         int workers = threads >= 2 && members >= 2 && Array.TrueForAll(sparse, l => l is null) ? 2 : 1;
         Reserve(bp, workers);
         var losses = new float[members];
-        float* pw = (float*)Address(flat), pg = (float*)Address(grad), images = (float*)Address(batch.Images);
-        long* labels = (long*)Address(batch.Labels, ScalarType.Int64);
-        long* order = batch.Order is null ? null : (long*)Address(batch.Order, ScalarType.Int64);
+        float* pw = (float*)DenseKernels.Address(flat), pg = (float*)DenseKernels.Address(grad), images = (float*)DenseKernels.Address(batch.Images);
+        long* labels = (long*)DenseKernels.Address(batch.Labels, ScalarType.Int64);
+        long* order = batch.Order is null ? null : (long*)DenseKernels.Address(batch.Order, ScalarType.Int64);
         if (order is not null && batch.Offset + b > batch.Order!.numel()) throw new ArgumentException($"rows {batch.Offset}..{batch.Offset + b} of an order of {batch.Order.numel()}");
         // The input, both ways: batch-major [B, Padded(in)] for the first weight gradient, and from it feature-major
         // [in, Bp] (padded lanes zero) for the forward product.

@@ -77,7 +77,7 @@ public interface IModel : IDisposable
 
     /// <summary>
     /// One training step's forward pass, loss and backward pass without autograd, for a model that has one
-    /// (<see cref="LeNet"/>): writes the gradient of the sum over members of each member's mean cross-entropy on
+    /// (<see cref="LeNet"/>, <see cref="ConvNet"/>): writes the gradient of the sum over members of each member's mean cross-entropy on
     /// <paramref name="batch"/> into <see cref="FlatGrad"/> (overwriting what it covers) and returns the members'
     /// losses. Null when the model (or this configuration) has no such path: the trainer then runs
     /// <see cref="Forward"/> and autograd.

@@ -89,7 +89,7 @@ public sealed partial class SparseLinear
         int bp = CheckShapes(weight, x, y, outFeatures);
         if (KernelChecks.Enabled) CheckKernel(nameof(Forward), weight, x, y, bp);
         bool shared = x.dim() == 2;
-        float* w = (float*)Address(weight), px = (float*)Address(x), py = (float*)Address(y);
+        float* w = (float*)DenseKernels.Address(weight), px = (float*)DenseKernels.Address(x), py = (float*)DenseKernels.Address(y);
         for (int k = 0; k < members; k++)
             ForwardMember(k, w + (long)k * outFeatures * inFeatures, px + (shared ? 0 : (long)k * inFeatures * bp), py + (long)k * outFeatures * bp, bp);
         KeepAlive(weight, x, y);
@@ -120,7 +120,7 @@ public sealed partial class SparseLinear
         int bp = CheckShapes(grad, x, dy, outFeatures);
         if (KernelChecks.Enabled) CheckKernel(nameof(WeightGradient), grad, x, dy, bp);
         bool shared = x.dim() == 2;
-        float* pg = (float*)Address(grad), px = (float*)Address(x), pd = (float*)Address(dy);
+        float* pg = (float*)DenseKernels.Address(grad), px = (float*)DenseKernels.Address(x), pd = (float*)DenseKernels.Address(dy);
         for (int k = 0; k < members; k++)
             WeightGradientMember(k, pd + (long)k * outFeatures * bp, px + (shared ? 0 : (long)k * inFeatures * bp), pg + (long)k * outFeatures * inFeatures, bp);
         KeepAlive(dy, x, grad);
@@ -148,7 +148,7 @@ public sealed partial class SparseLinear
         int bp = CheckShapes(weight, dx, dy, outFeatures);
         if (KernelChecks.Enabled) CheckKernel(nameof(InputGradient), weight, dx, dy, bp);
         if (dx.dim() != 3) throw new ArgumentException($"SparseLinear: the input gradient must be [K, {inFeatures}, Bp]");
-        float* w = (float*)Address(weight), pd = (float*)Address(dy), px = (float*)Address(dx);
+        float* w = (float*)DenseKernels.Address(weight), pd = (float*)DenseKernels.Address(dy), px = (float*)DenseKernels.Address(dx);
         for (int k = 0; k < members; k++)
             InputGradientMember(k, w + (long)k * outFeatures * inFeatures, pd + (long)k * outFeatures * bp, px + (long)k * inFeatures * bp, bp);
         KeepAlive(weight, dy, dx);
@@ -212,13 +212,6 @@ public sealed partial class SparseLinear
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void KeepAlive(Tensor a, Tensor b, Tensor c) { GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(c); }
 
-    /// <summary>The address of a contiguous CPU float tensor's first element (native memory: no pinning needed; see <see cref="KeepAlive"/>).</summary>
-    private static unsafe nint Address(Tensor t)
-    {
-        if (t.dtype != ScalarType.Float32 || t.device_type != TorchSharp.DeviceType.CPU || !t.is_contiguous())
-            throw new ArgumentException("SparseLinear needs contiguous float32 CPU tensors");
-        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-    }
 
     /// <summary>y[0..lanes) (+)= Σ_j w[c[j]] · x[c[j], 0..lanes) for one row and one column block; starts from zero when <paramref name="first"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
